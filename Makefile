@@ -1,0 +1,59 @@
+# CCHC — make demo | make test | make lint | make fmt | make bench
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CCHC := $(VENV)/bin/cchc
+PYTEST := $(VENV)/bin/pytest
+export CCHC_DATA_DIR ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve lint fmt test test-pg bench messages clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	CCHC_HTTPS=false $(CCHC) migrate --noinput
+	CCHC_HTTPS=false $(CCHC) collectstatic --noinput --verbosity 0
+	CCHC_HTTPS=false $(CCHC) demo load
+	@echo ""
+	@echo "  CCHC: http://$(HOST):$(PORT)/  — đăng nhập / log in: admin / cchc-demo-2025"
+	@echo "  (các tài khoản khác / other accounts: see README)"
+	@echo ""
+	CCHC_HTTPS=false $(CCHC) db_worker & \
+	  WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
+	  CCHC_HTTPS=false $(CCHC) runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy cchc
+	CCHC_HTTPS=false $(CCHC) makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Database-facing tests on a real PostgreSQL server started by tests/settings.py.
+test-pg: install
+	CCHC_TEST_DB=postgres $(PYTEST) -q tests/web tests/db
+
+test: lint test-pg
+	$(PYTEST)
+
+bench: install
+	$(PY) -m bench.run
+
+messages: install
+	cd cchc && ../$(CCHC) makemessages -l vi --ignore "*/migrations/*" && ../$(CCHC) compilemessages -l vi
+
+clean:
+	rm -rf $(VENV) var test-artifacts

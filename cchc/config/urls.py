@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cchc.config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("cchc.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("units/", include("cchc.units.urls")),
+    path("frameworks/", include("cchc.frameworks.urls")),
+    path("api/", views.api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

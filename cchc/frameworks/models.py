@@ -1,0 +1,115 @@
+"""Index sets (bộ chỉ số) stored as versioned data, and their criterion trees.
+
+The YAML definition validated by ``cchc.core.indexset`` is the source of truth and is kept
+verbatim; the Criterion rows are its queryable projection. A published set never changes:
+a correction is a new version.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SetKind(models.TextChoices):
+    PAR = "PAR", _("PAR index")
+    DX = "DX", _("Digital transformation index")
+    SERVICE = "SERVICE", _("Service index (QĐ 766)")
+    OTHER = "OTHER", _("Other")
+
+
+class SetStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class IndexSet(models.Model):
+    code = models.CharField(_("code"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=8, choices=SetKind.choices)
+    year = models.PositiveIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SetStatus.choices, default=SetStatus.DRAFT
+    )
+    max_points = models.DecimalField(_("maximum points"), max_digits=12, decimal_places=4)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    is_sample = models.BooleanField(
+        _("sample"), default=False, help_text=_("Points not taken from a decision")
+    )
+    definition = models.JSONField(_("definition"))
+    source_yaml = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("index set")
+        verbose_name_plural = _("index sets")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="indexset_code_version")
+        ]
+        ordering = ["-year", "code", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SetStatus.PUBLISHED
+
+
+class Method(models.TextChoices):
+    SELF = "self", _("Self-assessed and appraised")
+    SURVEY = "survey", _("Survey")
+    COMPUTED = "computed", _("Computed from a KPI")
+    DEDUCTION = "deduction", _("Deduction or bonus")
+    GROUP = "group", _("Sum of children")
+
+
+class Criterion(models.Model):
+    """A node of the tree: field (lĩnh vực) → criterion (tiêu chí) → sub-criterion …"""
+
+    index_set = models.ForeignKey(IndexSet, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=64)
+    label = models.CharField(_("number"), max_length=32, blank=True)
+    title = models.TextField(_("title"))
+    level = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField()
+    max_points = models.DecimalField(_("maximum points"), max_digits=12, decimal_places=4)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    rule = models.JSONField(null=True, blank=True)
+    kpi = models.CharField(max_length=100, blank=True)
+    evidence_required = models.TextField(_("evidence required"), blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["index_set", "code"], name="criterion_code_unique")
+        ]
+        ordering = ["index_set_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class CriterionMapping(models.Model):
+    """How a criterion of a later version continues one of an earlier version."""
+
+    class Kind(models.TextChoices):
+        SAME = "same", _("Same")
+        RENAMED = "renamed", _("Renamed")
+        SPLIT = "split", _("Split")
+        MERGED = "merged", _("Merged")
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="mappings")
+    previous = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)

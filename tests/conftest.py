@@ -1,0 +1,32 @@
+"""Shared fixtures: distinct roles over a small unit tree."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+PASSWORD = "pw-test-123"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CCHC_SKIP_PG_RUN"):
+        skip = pytest.mark.skip(reason="PostgreSQL not installed here")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from django.contrib.auth.models import User
+
+    from cchc.accounts.models import RoleAssignment
+
+    def make(username: str, role: str | None = None, unit: Any = None, **extra: Any) -> User:
+        user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+        if role:
+            RoleAssignment.objects.create(user=user, role=role, unit=unit)
+        return user
+
+    return make

@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("cchc.units.urls")),
     path("frameworks/", include("cchc.frameworks.urls")),
+    path("files/", include("cchc.documents.urls")),
+    path("followup/", include("cchc.followup.urls")),
     path("api/", views.api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -7,8 +7,17 @@ a correction is a new version.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cchc.units.models import Unit
+
+
+class FrozenSetError(ValidationError):
+    """A published index set (or one of its criteria) cannot change."""
 
 
 class SetKind(models.TextChoices):
@@ -23,6 +32,26 @@ class SetStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class Display(models.TextChoices):
+    POINTS = "points", _("Points")
+    PERCENT = "percent", _("Percent")
+    RATIO = "ratio", _("Ratio")
+
+
+class IndexSetQuerySet(models.QuerySet["IndexSet"]):
+    """Bulk writes refuse published sets too: a published year never changes."""
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=SetStatus.PUBLISHED).exists():
+            raise FrozenSetError(_("A published index set cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=SetStatus.PUBLISHED).exists():
+            raise FrozenSetError(_("A published index set cannot be deleted."))
+        return super().delete()
+
+
 class IndexSet(models.Model):
     code = models.CharField(_("code"), max_length=64)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -34,6 +63,10 @@ class IndexSet(models.Model):
     )
     max_points = models.DecimalField(_("maximum points"), max_digits=12, decimal_places=4)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    display = models.CharField(
+        _("display"), max_length=8, choices=Display.choices, default=Display.PERCENT
+    )
+    display_precision = models.PositiveSmallIntegerField(_("display precision"), default=2)
     is_sample = models.BooleanField(
         _("sample"), default=False, help_text=_("Points not taken from a decision")
     )
@@ -45,6 +78,8 @@ class IndexSet(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IndexSetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("index set")
@@ -60,6 +95,29 @@ class IndexSet(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == SetStatus.PUBLISHED
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return (
+            IndexSet.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._stored_status() == SetStatus.PUBLISHED:
+            raise FrozenSetError(
+                _("Index set %(code)s v%(version)s is published and cannot be changed.")
+                % {"code": self.code, "version": self.version}
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_status() == SetStatus.PUBLISHED:
+            raise FrozenSetError(
+                _("Index set %(code)s v%(version)s is published and cannot be deleted.")
+                % {"code": self.code, "version": self.version}
+            )
+        return super().delete(*args, **kwargs)
 
 
 class Method(models.TextChoices):
@@ -86,6 +144,12 @@ class Criterion(models.Model):
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     rule = models.JSONField(null=True, blank=True)
     kpi = models.CharField(max_length=100, blank=True)
+    cap = models.DecimalField(
+        _("cap"), max_digits=12, decimal_places=4, null=True, blank=True,
+        help_text=_("Largest effect of a deduction or bonus"),
+    )
+    is_bonus = models.BooleanField(_("bonus"), default=False)
+    to_verify = models.BooleanField(_("to be verified"), default=False)
     evidence_required = models.TextField(_("evidence required"), blank=True)
     guidance = models.TextField(_("guidance"), blank=True)
 
@@ -100,6 +164,21 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def _frozen(self) -> bool:
+        return IndexSet.objects.filter(
+            pk=self.index_set_id, status=SetStatus.PUBLISHED
+        ).exists()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._frozen():
+            raise FrozenSetError(_("Criteria of a published index set cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._frozen():
+            raise FrozenSetError(_("Criteria of a published index set cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
 
 class CriterionMapping(models.Model):
     """How a criterion of a later version continues one of an earlier version."""
@@ -113,3 +192,24 @@ class CriterionMapping(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="mappings")
     previous = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+
+
+class KpiValueRow(models.Model):
+    """An imported value of a KPI for a unit and year (a value table provider)."""
+
+    kpi = models.CharField(_("KPI"), max_length=100)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    value = models.CharField(_("value"), max_length=100)
+    source_note = models.CharField(_("source"), max_length=300, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("KPI value")
+        verbose_name_plural = _("KPI values")
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "unit", "year"], name="kpi_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.unit_id} {self.year}: {self.value}"

@@ -74,6 +74,9 @@ class Unit(models.Model):
     sort_key = models.CharField(max_length=400, db_index=True, editable=False)
     search_key = models.CharField(max_length=400, db_index=True, editable=False)
     note = models.TextField(_("note"), blank=True)
+    # Where the row comes from: "vietnamadminunits" (official lists) or "csv"/"admin".
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    source_version = models.CharField(_("source version"), max_length=40, blank=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -117,6 +120,9 @@ class LineageKind(models.TextChoices):
     MERGE = "merge", _("Merge")
     SPLIT = "split", _("Split")
     RENAME = "rename", _("Rename")
+    UNCHANGED = "unchanged", _("Unchanged")
+    # An abolished district: its territory is now in these communes.
+    DISSOLVED_INTO = "dissolved_into", _("Dissolved into")
 
 
 class UnitLineage(models.Model):
@@ -125,7 +131,7 @@ class UnitLineage(models.Model):
     predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successor_links")
     successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessor_links")
     effective = models.DateField(_("effective date"))
-    kind = models.CharField(max_length=8, choices=LineageKind.choices)
+    kind = models.CharField(max_length=16, choices=LineageKind.choices)
     # A divided predecessor's records go to its default successor in history roll-ups.
     is_default = models.BooleanField(default=True)
 

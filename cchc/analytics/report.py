@@ -1,0 +1,431 @@
+"""The standard period report, its drill-down and the QĐ 766 monthly indicators.
+
+Units arrive as plain data (``UnitTree``) from the dossiers app. A dossier's unit code is
+resolved to a key by its received date (``CODE@legacy`` before 1/7/2025, else
+``CODE@2025``), then through ``attribution`` (legacy key → successor key, followed to the
+end) to the unit it is reported under: the hierarchy at the period end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import duckdb
+
+from cchc.analytics import sql
+from cchc.analytics.store import Manifest
+from cchc.core.dossier import Options
+from cchc.core.periods import Period, calendar_month
+
+COUNTS = (
+    "received_total",
+    "new_total",
+    "new_online_full",
+    "new_online_partial",
+    "new_direct",
+    "new_postal",
+    "carried_over",
+    "resolved_total",
+    "early",
+    "on_time",
+    "late",
+    "late_with_apology",
+    "late_without_apology",
+    "in_progress_total",
+    "in_progress_within",
+    "in_progress_overdue",
+    "apart_total",
+    "rejected",
+    "withdrawn",
+    "returned_by_post",
+    "new_digitized",
+    "new_paid_online",
+    "resolved_e_result",
+    "handled_complaint",
+)
+
+# Each count as an aggregate over classified rows (columns is_new, outcome, channel, ...).
+_AGG = {
+    "received_total": "count(*)",
+    "new_total": "count(*) FILTER (is_new)",
+    "new_online_full": "count(*) FILTER (is_new AND channel = 'online_full')",
+    "new_online_partial": "count(*) FILTER (is_new AND channel = 'online_partial')",
+    "new_direct": "count(*) FILTER (is_new AND channel = 'direct')",
+    "new_postal": "count(*) FILTER (is_new AND channel = 'postal')",
+    "carried_over": "count(*) FILTER (NOT is_new)",
+    "resolved_total": "count(*) FILTER (outcome IN ('early', 'on_time', 'late'))",
+    "early": "count(*) FILTER (outcome = 'early')",
+    "on_time": "count(*) FILTER (outcome = 'on_time')",
+    "late": "count(*) FILTER (outcome = 'late')",
+    "late_with_apology": "count(*) FILTER (outcome = 'late' AND apology_issued)",
+    "late_without_apology": "count(*) FILTER (outcome = 'late' AND NOT apology_issued)",
+    "in_progress_total": "count(*) FILTER (outcome LIKE 'pending%')",
+    "in_progress_within": "count(*) FILTER (outcome = 'pending_within')",
+    "in_progress_overdue": "count(*) FILTER (outcome = 'pending_overdue')",
+    "apart_total": "count(*) FILTER (outcome IN ('rejected', 'withdrawn'))",
+    "rejected": "count(*) FILTER (outcome = 'rejected')",
+    "withdrawn": "count(*) FILTER (outcome = 'withdrawn')",
+    "returned_by_post": (
+        "count(*) FILTER (outcome IN ('early', 'on_time', 'late') AND returned_by_post)"
+    ),
+    "new_digitized": "count(*) FILTER (is_new AND digitized)",
+    "new_paid_online": "count(*) FILTER (is_new AND paid_online)",
+    "resolved_e_result": "count(*) FILTER (outcome IN ('early', 'on_time', 'late') AND e_result)",
+    "handled_complaint": "count(*) FILTER (complaint)",
+}
+
+# Drill-down conditions, one per figure.
+_FILTER = {
+    name: expr.removeprefix("count(*) FILTER (").removesuffix(")") if "FILTER" in expr else "TRUE"
+    for name, expr in _AGG.items()
+}
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class UnitNode:
+    key: str
+    parent_key: str | None
+    name: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class UnitTree:
+    """Report units (the hierarchy at the period end) and legacy → successor attribution."""
+
+    nodes: list[UnitNode]
+    attribution: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, key: str) -> str:
+        seen = {key}
+        while key in self.attribution:
+            key = self.attribution[key]
+            if key in seen:
+                break
+            seen.add(key)
+        return key
+
+    def subtree(self, root_key: str) -> list[tuple[UnitNode, list[str]]]:
+        """Nodes under ``root_key`` in display order, each with its path from the root."""
+        children: dict[str | None, list[UnitNode]] = {}
+        by_key = {n.key: n for n in self.nodes}
+        if root_key not in by_key:
+            raise KeyError(f"không có đơn vị {root_key!r}")
+        for node in self.nodes:
+            children.setdefault(node.parent_key, []).append(node)
+        for kids in children.values():
+            kids.sort(key=lambda n: n.sort_key)
+        out: list[tuple[UnitNode, list[str]]] = []
+        stack: list[tuple[UnitNode, list[str]]] = [(by_key[root_key], [root_key])]
+        while stack:
+            node, path = stack.pop()
+            out.append((node, path))
+            for kid in reversed(children.get(node.key, [])):
+                stack.append((kid, [*path, kid.key]))
+        return out
+
+    def code_keys(self, root_key: str) -> list[tuple[str, str, str]]:
+        """(unit_code, era, report_key) for every code whose dossiers land under root_key."""
+        inside = {n.key for n, _ in self.subtree(root_key)}
+        keys = set(inside) | set(self.attribution)
+        out = []
+        for key in sorted(keys):
+            code, _, era = key.rpartition("@")
+            if era not in ("legacy", "2025") or not code:
+                continue
+            target = self.resolve(key)
+            if target in inside:
+                out.append((code, era, target))
+        return out
+
+
+@dataclass
+class ReportRow:
+    key: str
+    name: str
+    depth: int
+    has_children: bool
+    counts: dict[str, int]
+    on_time_pct: Decimal | None
+    online_pct: Decimal | None
+    checks: dict[str, bool]
+
+
+@dataclass
+class Report:
+    period: Period
+    by: Literal["unit", "sector"]
+    options: Options
+    rows: list[ReportRow]
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON structure (docs/DOSSIERS.md §4)."""
+        return {
+            "period": {
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+                "label": self.period.label,
+            },
+            "by": self.by,
+            "options": asdict(self.options),
+            "rows": [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "depth": r.depth,
+                    "has_children": r.has_children,
+                    "counts": r.counts,
+                    "on_time_pct": None if r.on_time_pct is None else str(r.on_time_pct),
+                    "online_pct": None if r.online_pct is None else str(r.online_pct),
+                    "checks": r.checks,
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def pct(numerator: int, denominator: int) -> Decimal | None:
+    """Exact percentage (never integer division); None when nothing to divide by."""
+    if denominator == 0:
+        return None
+    return Decimal(numerator) * HUNDRED / Decimal(denominator)
+
+
+def on_time_pct(counts: dict[str, int], options: Options) -> Decimal | None:
+    if options.on_time_rate_mode == "gia_lai":
+        late = pct(counts["late"] + counts["in_progress_overdue"], counts["received_total"])
+        return None if late is None else HUNDRED - late
+    return pct(counts["early"] + counts["on_time"], counts["resolved_total"])
+
+
+def _checks(c: dict[str, int]) -> dict[str, bool]:
+    return {
+        "total_is_new_plus_carried": c["received_total"] == c["new_total"] + c["carried_over"],
+        "total_is_resolved_plus_in_progress_plus_apart": c["received_total"]
+        == c["resolved_total"] + c["in_progress_total"] + c["apart_total"],
+        "new_is_sum_of_channels": c["new_total"]
+        == c["new_online_full"] + c["new_online_partial"] + c["new_direct"] + c["new_postal"],
+        "resolved_is_early_on_time_late": c["resolved_total"]
+        == c["early"] + c["on_time"] + c["late"],
+        "in_progress_is_within_plus_overdue": c["in_progress_total"]
+        == c["in_progress_within"] + c["in_progress_overdue"],
+    }
+
+
+def _row(
+    key: str, name: str, depth: int, kids: bool, values: tuple[Any, ...], options: Options
+) -> ReportRow:
+    counts = {n: int(v or 0) for n, v in zip(COUNTS, values, strict=True)}
+    online = pct(counts["new_online_full"] + counts["new_online_partial"], counts["new_total"])
+    return ReportRow(
+        key, name, depth, kids, counts, on_time_pct(counts, options), online, _checks(counts)
+    )
+
+
+def _source(manifest: Manifest, period: Period, code_range: tuple[str, str] | None) -> str:
+    """Rows in scope: the period's month partitions plus the carry-over snapshot."""
+    files, snap = manifest.files_for(period)
+    where = sql.in_scope(period)
+    if code_range:
+        lo, hi = (c.replace("'", "''") for c in code_range)
+        where += f" AND unit_code BETWEEN '{lo}' AND '{hi}'"
+    parts = []
+    if files:
+        parts.append(f"SELECT * FROM read_parquet({files!r}) WHERE {where}")
+    if snap:
+        parts.append(f"SELECT * FROM read_parquet('{snap}') WHERE {where}")
+    if not parts:
+        cols = ", ".join(f"NULL::{kind} AS {name}" for name, kind in sql.STORE_COLUMNS)
+        parts.append(f"SELECT {cols} WHERE FALSE")
+    return " UNION ALL ".join(parts)
+
+
+def _classified(
+    manifest: Manifest, period: Period, options: Options, codes: list[tuple[str, str, str]]
+) -> str:
+    """CTE body: rows in scope, classified, with their report key."""
+    code_values = ", ".join(f"('{c}', '{e}', '{k}')" for c, e, k in codes) or "(NULL, NULL, NULL)"
+    code_list = sorted({c for c, _, _ in codes})
+    code_range = (code_list[0], code_list[-1]) if code_list else None
+    return f"""keys(unit_code, era, report_key) AS (VALUES {code_values}),
+    facts AS ({_source(manifest, period, code_range)}),
+    classified AS (
+        SELECT k.report_key, f.*, {sql.classification(period, options)}
+        FROM facts f JOIN keys k ON k.unit_code = f.unit_code
+         AND k.era = CASE WHEN f.received_at < TIMESTAMP '2025-07-01' THEN 'legacy'
+                          ELSE '2025' END)"""
+
+
+def period_report(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    tree: UnitTree,
+    root_key: str,
+    period: Period,
+    options: Options | None = None,
+    by: Literal["unit", "sector"] = "unit",
+) -> Report:
+    """The standard table for ``root_key``'s subtree: one statement, ROLLUP for subtotals."""
+    opts = options or Options()
+    nodes = tree.subtree(root_key)
+    codes = tree.code_keys(root_key)
+    aggs = ",\n        ".join(f"{expr} AS {name}" for name, expr in _AGG.items())
+    sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
+    cte = _classified(manifest, period, opts, codes)
+    if by == "sector":
+        query = f"""WITH {cte}
+        SELECT GROUPING(sector) AS g, sector, {aggs}
+        FROM classified GROUP BY ROLLUP (sector) ORDER BY g DESC, sector"""
+        rows = []
+        for g, sector, *values in con.execute(query).fetchall():
+            key = "" if g else sector
+            name = "Tổng cộng" if g else (sector or "(không rõ lĩnh vực)")
+            rows.append(_row(key, name, 0 if g else 1, bool(g), tuple(values), opts))
+        return Report(period, "sector", opts, rows)
+    depth = max(len(path) for _, path in nodes)
+    levels = [f"l{i}" for i in range(depth)]
+    path_values = ", ".join(
+        "(" + ", ".join([f"'{node.key}'"] + [
+            f"'{path[i]}'" if i < len(path) else "NULL" for i in range(depth)
+        ]) + ")"
+        for node, path in nodes
+    )
+    lv = ", ".join(levels)
+    gid = " + ".join(f"GROUPING({lvl}) * {1 << (depth - 1 - i)}" for i, lvl in enumerate(levels))
+    query = f"""WITH {cte},
+    per_key AS (SELECT report_key, {aggs} FROM classified GROUP BY report_key),
+    paths(report_key, {lv}) AS (VALUES {path_values})
+    SELECT {gid} AS gid, {lv}, {sums}
+    FROM paths LEFT JOIN per_key USING (report_key)
+    GROUP BY ROLLUP ({lv})"""
+    found: dict[str, tuple[Any, ...]] = {}
+    for gid_value, *rest in con.execute(query).fetchall():
+        path, values = rest[:depth], tuple(rest[depth:])
+        grouped = depth - bin(int(gid_value)).count("1")  # number of levels kept
+        if grouped == 0 or path[grouped - 1] is None:
+            continue
+        found[path[grouped - 1]] = values
+    has_kids = {path[-2] for _, path in nodes if len(path) > 1}
+    empty = (0,) * len(COUNTS)
+    return Report(
+        period,
+        "unit",
+        opts,
+        [
+            _row(n.key, n.name, len(p) - 1, n.key in has_kids, found.get(n.key, empty), opts)
+            for n, p in nodes
+        ],
+    )
+
+
+def drilldown(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    tree: UnitTree,
+    unit_key: str,
+    period: Period,
+    figure: str,
+    options: Options | None = None,
+    *,
+    sector: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The dossiers behind one figure of one row: (total, rows of the page)."""
+    if figure not in _FILTER:
+        raise KeyError(f"không có cột {figure!r}")
+    opts = options or Options()
+    codes = tree.code_keys(unit_key)
+    cond = _FILTER[figure]
+    if sector is not None:
+        cond += " AND sector = '" + sector.replace("'", "''") + "'"
+    cte = _classified(manifest, period, opts, codes)
+    total = con.execute(
+        f"WITH {cte} SELECT count(*) FROM classified WHERE {cond}"
+    ).fetchone()[0]  # type: ignore[index]
+    cur = con.execute(
+        f"""WITH {cte} SELECT report_key, {", ".join(sql.STORE_NAMES)}, is_new, outcome
+        FROM classified WHERE {cond}
+        ORDER BY received_at, source_system, dossier_code
+        LIMIT {int(page_size)} OFFSET {int(max(page - 1, 0) * page_size)}"""
+    )
+    names = [d[0] for d in cur.description]
+    return int(total), [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class Indicators766:
+    """Rates (percent, exact) of one unit for one calendar month; None = nothing to divide."""
+
+    key: str
+    name: str
+    on_time_rate: Decimal | None
+    online_rate: Decimal | None
+    digitization_rate: Decimal | None
+    e_result_rate: Decimal | None
+    online_payment_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+
+
+def indicators_766(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    tree: UnitTree,
+    root_key: str,
+    year: int,
+    month: int,
+    options: Options | None = None,
+) -> list[Indicators766]:
+    """QĐ 766 monthly rates per unit (subtree totals) over the calendar month.
+
+    on-time = (early + on time + in progress within deadline) / handled (apart excluded);
+    online = new online (full + partial) / new; digitisation = new digitised / new;
+    electronic results = resolved with e-result / resolved; online payment = new paid
+    online / new; satisfaction = 100 − (overdue % + complaint %) over handled, where
+    overdue = late + in progress overdue.
+    """
+    report = period_report(
+        con, manifest, tree, root_key, calendar_month(year, month), options or Options()
+    )
+    out = []
+    for row in report.rows:
+        c = row.counts
+        handled = c["received_total"] - c["apart_total"]
+        overdue = pct(c["late"] + c["in_progress_overdue"], handled)
+        complaints = pct(c["handled_complaint"], handled)
+        out.append(
+            Indicators766(
+                row.key,
+                row.name,
+                pct(c["early"] + c["on_time"] + c["in_progress_within"], handled),
+                row.online_pct,
+                pct(c["new_digitized"], c["new_total"]),
+                pct(c["resolved_e_result"], c["resolved_total"]),
+                pct(c["new_paid_online"], c["new_total"]),
+                None
+                if overdue is None or complaints is None
+                else HUNDRED - overdue - complaints,
+            )
+        )
+    return out
+
+
+def classify_rows(
+    con: duckdb.DuckDBPyConnection, table: str, period: Period, options: Options
+) -> list[tuple[str, str | None, str | None, bool]]:
+    """Per-row SQL classification of ``table`` (for the agreement test and drill-down checks).
+
+    Returns (dossier_code, scope, outcome, late_with_apology) for every row of the table.
+    """
+    query = f"""SELECT dossier_code,
+        CASE WHEN in_scope THEN CASE WHEN is_new THEN 'new' ELSE 'carried_over' END END,
+        CASE WHEN in_scope THEN outcome END,
+        coalesce(in_scope AND outcome = 'late' AND apology_issued, FALSE)
+    FROM (SELECT *, ({sql.in_scope(period)}) AS in_scope,
+                 {sql.classification(period, options)} FROM {table})
+    ORDER BY dossier_code"""
+    return [(r[0], r[1], r[2], bool(r[3])) for r in con.execute(query).fetchall()]

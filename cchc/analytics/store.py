@@ -1,0 +1,547 @@
+"""The dossier store: immutable Parquet files under one atomically swapped manifest.
+
+Layout under ``root``::
+
+    manifest.json            the current state (version, partitions, snapshots, imports)
+    .lock                    single-writer lock (fcntl.flock)
+    data/YYYY-MM-<token>.parquet   dossiers received in that month, sorted by
+                                   (unit_code, received_at), small row groups
+    snap/open-YYYY-MM-<token>.parquet  dossiers received before the 1st of that month
+                                   and not finished before it (carry-over without history)
+
+Write protocol: under the lock, new files are written, then ``manifest.json`` is replaced
+with ``os.replace``; replaced files are listed as retired and deleted only after
+``retire_delay`` seconds, so a reader that opened the previous manifest keeps reading.
+Anything that fails before the swap deletes the files it wrote: the store is exactly as
+before. Files left by a killed writer are not in the manifest and are removed by the next
+writer (it holds the lock, so nobody else is writing them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cchc.analytics import sql
+from cchc.core.periods import Period, month_starts
+
+ROW_GROUP_SIZE = 8192
+MAX_ERRORS = 1000
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One validation error: line of the file (header = 1), column, value, reason (Vietnamese)."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class ImportRejected(Exception):
+    """The file was refused; nothing was written."""
+
+    def __init__(self, errors: list[RowError], total: int) -> None:
+        self.errors = errors
+        self.total = total
+        super().__init__(f"tệp bị từ chối: {total} lỗi")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: str
+    rows: int
+    inserted: int
+    updated: int
+    sha256: str
+    already_applied: bool = False
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one reader sees: immutable once opened."""
+
+    root: Path
+    version: int
+    partitions: dict[str, dict[str, Any]]
+    snapshots: dict[str, dict[str, Any]]
+    imports: list[dict[str, Any]]
+    retired: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "partitions": self.partitions,
+            "snapshots": self.snapshots,
+            "imports": self.imports,
+            "retired": self.retired,
+        }
+
+    @property
+    def rows(self) -> int:
+        return sum(int(p["rows"]) for p in self.partitions.values())
+
+    def all_files(self) -> list[str]:
+        return [str(self.root / p["file"]) for _, p in sorted(self.partitions.items())]
+
+    def files_for(self, period: Period) -> tuple[list[str], str | None]:
+        """Partition files received in the period's months and the carry-over snapshot."""
+        months = [f"{m:%Y-%m}" for m in month_starts(period.start, period.end)]
+        files = [str(self.root / self.partitions[m]["file"]) for m in months if m in self.partitions]
+        snap_key = months[0]
+        keys = sorted(self.snapshots)
+        if keys and snap_key > keys[-1]:
+            snap_key = keys[-1]
+        snap = self.snapshots.get(snap_key)
+        snap_file = str(self.root / snap["file"]) if snap and snap.get("file") else None
+        return files, snap_file
+
+    def import_record(self, import_id: str) -> dict[str, Any] | None:
+        return next((i for i in self.imports if i["import_id"] == import_id), None)
+
+
+def _month_key(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _next_month(key: str) -> str:
+    y, m = int(key[:4]), int(key[5:])
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Store:
+    """A dossier store rooted at a directory."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        retire_delay: float = 3600.0,
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.retire_delay = retire_delay
+        self.memory_limit = memory_limit
+        self.threads = threads
+        (self.root / "data").mkdir(parents=True, exist_ok=True)
+        (self.root / "snap").mkdir(exist_ok=True)
+        (self.root / "tmp").mkdir(exist_ok=True)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def open(self) -> Manifest:
+        """The current manifest (a consistent view for as long as the reader needs it)."""
+        path = self.root / MANIFEST
+        if not path.exists():
+            return Manifest(self.root, 0, {}, {}, [], [])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(
+            self.root,
+            int(data["version"]),
+            dict(data["partitions"]),
+            dict(data["snapshots"]),
+            list(data["imports"]),
+            list(data.get("retired", [])),
+        )
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads)
+
+    # --- writing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with (self.root / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def import_csv(
+        self,
+        path: str | Path,
+        *,
+        import_id: str | None = None,
+        max_errors: int = MAX_ERRORS,
+        dry_run: bool = False,
+    ) -> ImportResult:
+        """Validate and upsert a canonical UTF-8 CSV, all or nothing.
+
+        Raises ImportRejected with at most ``max_errors`` errors (and the total count).
+        An ``import_id`` already recorded in the manifest is not applied twice.
+        """
+        source = Path(path)
+        digest = sha256_file(source)
+        import_id = import_id or secrets.token_hex(8)
+        with self._lock():
+            current = self.open()
+            previous = current.import_record(import_id)
+            if previous is not None:
+                return ImportResult(
+                    import_id,
+                    int(previous["rows"]),
+                    int(previous["inserted"]),
+                    int(previous["updated"]),
+                    str(previous["sha256"]),
+                    already_applied=True,
+                )
+            self._collect_garbage(current)
+            con = self.connect()
+            written: list[Path] = []
+            try:
+                rows = _stage(con, source, max_errors)
+                if dry_run:
+                    return ImportResult(import_id, rows, 0, 0, digest)
+                inserted, updated, manifest = self._apply(con, current, import_id, written)
+                record = {
+                    "import_id": import_id,
+                    "sha256": digest,
+                    "source": source.name,
+                    "rows": rows,
+                    "inserted": inserted,
+                    "updated": updated,
+                    "applied_at": time.time(),
+                }
+                manifest = Manifest(
+                    self.root,
+                    manifest.version,
+                    manifest.partitions,
+                    manifest.snapshots,
+                    [*current.imports, record],
+                    manifest.retired,
+                )
+                self._swap(manifest)
+            except BaseException:
+                for file in written:
+                    file.unlink(missing_ok=True)
+                raise
+            finally:
+                con.close()
+            return ImportResult(import_id, rows, inserted, updated, digest)
+
+    def _swap(self, manifest: Manifest) -> None:
+        tmp = self.root / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump(manifest.to_json(), handle, ensure_ascii=False, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.replace(tmp, self.root / MANIFEST)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _collect_garbage(self, current: Manifest) -> None:
+        """Delete retired files past the delay and orphans of an interrupted writer."""
+        now = time.time()
+        live = {p["file"] for p in current.partitions.values()}
+        live |= {s["file"] for s in current.snapshots.values() if s.get("file")}
+        waiting = {r["file"] for r in current.retired if now - r["retired_at"] < self.retire_delay}
+        for sub in ("data", "snap"):
+            for file in (self.root / sub).glob("*.parquet"):
+                rel = f"{sub}/{file.name}"
+                if rel not in live and rel not in waiting:
+                    file.unlink(missing_ok=True)
+        for file in self.root.glob(f"{MANIFEST}.*.tmp"):
+            file.unlink(missing_ok=True)
+
+    def _apply(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        current: Manifest,
+        import_id: str,
+        written: list[Path],
+    ) -> tuple[int, int, Manifest]:
+        """Merge table ``incoming`` into the partitions; rebuild affected snapshots."""
+        token = f"{import_id[:16]}-{secrets.token_hex(3)}"
+        old_files = current.all_files()
+        con.execute(
+            "CREATE TEMP TABLE incoming_months AS "
+            "SELECT DISTINCT strftime(received_at, '%Y-%m') AS m FROM incoming"
+        )
+        months = {r[0] for r in con.execute("SELECT m FROM incoming_months").fetchall()}
+        if old_files:
+            # Old rows whose key is re-imported, with the month they live in now.
+            con.execute(
+                f"""CREATE TEMP TABLE hits AS
+                SELECT o.source_system, o.dossier_code, strftime(o.received_at, '%Y-%m') AS m
+                FROM read_parquet({old_files!r}) o
+                SEMI JOIN incoming i USING (source_system, dossier_code)"""
+            )
+        else:
+            con.execute(
+                "CREATE TEMP TABLE hits (source_system VARCHAR, dossier_code VARCHAR, m VARCHAR)"
+            )
+        updated = int(con.execute("SELECT count(*) FROM hits").fetchone()[0])  # type: ignore[index]
+        months |= {r[0] for r in con.execute("SELECT DISTINCT m FROM hits").fetchall()}
+        total_in = int(con.execute("SELECT count(*) FROM incoming").fetchone()[0])  # type: ignore[index]
+        partitions = dict(current.partitions)
+        retired = list(current.retired)
+        now = time.time()
+        cols = ", ".join(sql.STORE_NAMES)
+        for month in sorted(months):
+            parts = [f"SELECT {cols} FROM incoming WHERE strftime(received_at, '%Y-%m') = '{month}'"]
+            old = current.partitions.get(month)
+            if old:
+                parts.append(
+                    f"SELECT {cols} FROM read_parquet('{self.root / old['file']}') o "
+                    "ANTI JOIN (SELECT source_system, dossier_code FROM hits "
+                    f"WHERE m = '{month}') h USING (source_system, dossier_code)"
+                )
+                retired.append({"file": old["file"], "retired_at": now})
+            rel = f"data/{month}-{token}.parquet"
+            target = self.root / rel
+            written.append(target)
+            con.execute(
+                f"COPY (SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                f"ORDER BY unit_code, received_at, dossier_code) TO '{target}' "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, COMPRESSION zstd)"
+            )
+            count = int(
+                con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # type: ignore[index]
+            )
+            if count:
+                partitions[month] = {"file": rel, "rows": count}
+            else:
+                partitions.pop(month, None)
+                target.unlink()
+                written.remove(target)
+        snapshots = self._rebuild_snapshots(
+            con, current, partitions, min(months) if months else None, token, written, retired
+        )
+        manifest = Manifest(
+            self.root, current.version + 1, partitions, snapshots, current.imports, retired
+        )
+        return total_in - updated, updated, manifest
+
+    def _rebuild_snapshots(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        current: Manifest,
+        partitions: dict[str, dict[str, Any]],
+        first_changed: str | None,
+        token: str,
+        written: list[Path],
+        retired: list[dict[str, Any]],
+    ) -> dict[str, dict[str, Any]]:
+        """snap(M+1) = rows of snap(M) and partition(M) not finished before the 1st of M+1."""
+        if not partitions:
+            for snap in current.snapshots.values():
+                if snap.get("file"):
+                    retired.append({"file": snap["file"], "retired_at": time.time()})
+            return {}
+        months = sorted(partitions)
+        snapshots = {k: v for k, v in current.snapshots.items() if first_changed and k <= first_changed}
+        month = months[0]
+        cols = ", ".join(sql.STORE_NAMES)
+        while month <= months[-1]:
+            nxt = _next_month(month)
+            if first_changed is not None and nxt <= first_changed and nxt in snapshots:
+                month = nxt
+                continue
+            sources = []
+            prev = snapshots.get(month)
+            if prev and prev.get("file"):
+                sources.append(f"SELECT {cols} FROM read_parquet('{self.root / prev['file']}')")
+            if month in partitions:
+                sources.append(
+                    f"SELECT {cols} FROM read_parquet('{self.root / partitions[month]['file']}')"
+                )
+            old = current.snapshots.get(nxt)
+            if old and old.get("file"):
+                retired.append({"file": old["file"], "retired_at": time.time()})
+            if not sources:
+                snapshots[nxt] = {"file": None, "rows": 0}
+                month = nxt
+                continue
+            rel = f"snap/open-{nxt}-{token}.parquet"
+            target = self.root / rel
+            written.append(target)
+            first_day = f"DATE '{nxt}-01'"
+            con.execute(
+                f"COPY (SELECT * FROM ({' UNION ALL '.join(sources)}) "
+                f"WHERE finished_at IS NULL OR CAST(finished_at AS DATE) >= {first_day} "
+                f"ORDER BY unit_code, received_at, dossier_code) TO '{target}' "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+            )
+            count = int(
+                con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # type: ignore[index]
+            )
+            snapshots[nxt] = {"file": rel, "rows": count}
+            month = nxt
+        return snapshots
+
+
+# --- staging and validation ------------------------------------------------------------
+
+
+def _header(path: Path) -> list[str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    return [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, max_errors: int) -> int:
+    """Read, validate and type the CSV into temp table ``incoming``; raise ImportRejected."""
+    header = _header(path)
+    header_errors = [
+        RowError(1, name, name, "cột không thuộc định dạng chuẩn")
+        for name in header
+        if name not in sql.CSV_COLUMNS
+    ]
+    header_errors += [
+        RowError(1, name, "", "thiếu cột bắt buộc") for name in sql.REQUIRED if name not in header
+    ]
+    if len(set(header)) != len(header):
+        header_errors.append(RowError(1, "", ",".join(header), "tên cột bị lặp"))
+    if header_errors:
+        raise ImportRejected(header_errors[:max_errors], len(header_errors))
+    columns = {name: "VARCHAR" for name in header}
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, header = true,
+                columns = {columns!r}, delim = ',', quote = '"', escape = '"',
+                auto_detect = false, strict_mode = true, null_padding = false)""",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0][:300]
+        raise ImportRejected([RowError(0, "", "", f"tệp CSV hỏng: {message}")], 1) from exc
+    missing = [c for c in sql.CSV_COLUMNS if c not in header]
+    for name in missing:
+        con.execute(f"ALTER TABLE raw ADD COLUMN {name} VARCHAR")
+    parsed = [
+        f"{sql.parse_time(c)} AS p_{c}" for c in sql.TIME_COLUMNS
+    ] + [
+        f"{sql.date_only('due_at')} AS p_due_date_only",
+        f"{sql.date_only('finished_at')} AS p_finished_date_only",
+        f"{sql.date_only('received_at')} AS p_received_date_only",
+        f"{sql.parse_channel('channel')} AS p_channel",
+        f"{sql.parse_status('status')} AS p_status",
+        f"{sql.parse_count('supplement_requests')} AS p_supplement_requests",
+        f"{sql.parse_supplement_days('supplement_days')} AS p_supplement_days",
+    ]
+    con.execute(
+        f"""CREATE TEMP TABLE staged AS SELECT rowid + 2 AS line, *, {", ".join(parsed)}
+        FROM raw"""
+    )
+    con.execute("DROP TABLE raw")
+    checks: list[tuple[str, str, str]] = []
+    for c in sql.REQUIRED:
+        checks.append((c, f"trim(coalesce({c}, '')) = ''", "thiếu giá trị bắt buộc"))
+    for c in sql.TIME_COLUMNS:
+        checks.append(
+            (c, f"trim(coalesce({c}, '')) <> '' AND p_{c} IS NULL", "ngày giờ không hợp lệ")
+        )
+        checks.append(
+            (
+                c,
+                f"p_{c} IS NOT NULL AND (year(p_{c}) < 1990 OR year(p_{c}) > 2100)",
+                "ngày ngoài khoảng 1990–2100",
+            )
+        )
+    checks += [
+        ("channel", "trim(coalesce(channel, '')) <> '' AND p_channel IS NULL",
+         "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)"),
+        ("status", "p_status IS NULL AND trim(coalesce(status, '')) <> ''",
+         "trạng thái không hợp lệ (in_progress, finished, rejected, withdrawn)"),
+        ("supplement_requests", "p_supplement_requests IS NULL", "số lần bổ sung không hợp lệ"),
+        ("supplement_days", "p_supplement_days IS NULL",
+         "số ngày bổ sung phải ≥ 0, tối đa 3 chữ số thập phân"),
+        ("due_at",
+         "p_due_at < (CASE WHEN p_due_date_only OR p_received_date_only "
+         "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
+         "hạn trả kết quả trước ngày tiếp nhận"),
+        ("finished_at",
+         "p_finished_at < (CASE WHEN p_finished_date_only OR p_received_date_only "
+         "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
+         "ngày có kết quả trước ngày tiếp nhận"),
+        ("finished_at",
+         "coalesce(p_status, 'in_progress') <> 'in_progress' AND p_finished_at IS NULL "
+         "AND trim(coalesce(finished_at, '')) = ''",
+         "hồ sơ đã kết thúc (finished/rejected/withdrawn) phải có ngày kết thúc"),
+        ("finished_at",
+         "coalesce(p_status, 'in_progress') = 'in_progress' AND p_finished_at IS NOT NULL",
+         "hồ sơ đang giải quyết không được có ngày có kết quả"),
+    ]
+    for c in sql.BOOL_COLUMNS:
+        checks.append((c, f"NOT {sql.bool_ok(c)}", "không phải giá trị có/không"))
+    structs = ", ".join(
+        f"CASE WHEN {cond} THEN {{'c': '{col}', 'v': coalesce({col}, ''), 'r': '{reason}'}} END"
+        for col, cond, reason in checks
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE errors AS
+        SELECT line, e.c AS col, e.v AS val, e.r AS reason FROM (
+            SELECT line, unnest(list_filter([{structs}], lambda x: x IS NOT NULL)) AS e FROM staged)
+        UNION ALL
+        SELECT line, 'dossier_code', dossier_code,
+            'mã hồ sơ bị lặp trong tệp (đã có ở dòng ' || first_line || ')'
+        FROM (SELECT line, dossier_code,
+                min(line) OVER (PARTITION BY source_system, dossier_code) AS first_line
+              FROM staged) WHERE line > first_line"""
+    )
+    total = int(con.execute("SELECT count(*) FROM errors").fetchone()[0])  # type: ignore[index]
+    if total:
+        rows = con.execute(
+            f"SELECT line, col, val, reason FROM errors ORDER BY line, col LIMIT {int(max_errors)}"
+        ).fetchall()
+        raise ImportRejected([RowError(int(r[0]), r[1], r[2], r[3]) for r in rows], total)
+    rows_in = int(con.execute("SELECT count(*) FROM staged").fetchone()[0])  # type: ignore[index]
+    if rows_in == 0:
+        raise ImportRejected([RowError(0, "", "", "tệp không có dòng dữ liệu nào")], 1)
+    typed = {
+        "source_system": "trim(source_system)",
+        "dossier_code": "trim(dossier_code)",
+        "unit_code": "trim(unit_code)",
+        "procedure_code": "coalesce(trim(procedure_code), '')",
+        "sector": "coalesce(trim(sector), '')",
+        "channel": "p_channel",
+        "received_at": "p_received_at",
+        "due_at": "p_due_at",
+        "due_date_only": "p_due_date_only",
+        "original_due_at": "p_original_due_at",
+        "finished_at": "p_finished_at",
+        "finished_date_only": "coalesce(p_finished_date_only AND p_finished_at IS NOT NULL, FALSE)",
+        "returned_at": "p_returned_at",
+        "status": "coalesce(p_status, 'in_progress')",
+        "supplement_requests": "p_supplement_requests",
+        "supplement_days": "p_supplement_days",
+    }
+    for c in sql.BOOL_COLUMNS:
+        typed[c] = f"coalesce({sql.parse_bool(c)}, FALSE)"
+    select = ", ".join(
+        f"CAST({typed[name]} AS {kind}) AS {name}" for name, kind in sql.STORE_COLUMNS
+    )
+    con.execute(f"CREATE TEMP TABLE incoming AS SELECT {select} FROM staged")
+    con.execute("DROP TABLE staged")
+    return rows_in

@@ -1,0 +1,252 @@
+"""The dossier store protocol, the period report with exact figures, drill-down, 766 rates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cchc.analytics import synth
+from cchc.analytics.report import (
+    UnitNode,
+    UnitTree,
+    drilldown,
+    indicators_766,
+    period_report,
+)
+from cchc.analytics.store import ImportRejected, Store
+from cchc.core import periods
+from cchc.core.dossier import Options
+
+HEADER = ",".join(
+    "source_system dossier_code unit_code procedure_code sector channel received_at due_at "
+    "original_due_at finished_at returned_at returned_by_post status supplement_requests "
+    "supplement_days e_result digitized paid_online apology_issued outside_boundary "
+    "complaint".split()
+)
+
+TREE = UnitTree(
+    [
+        UnitNode("P1", None, "Tỉnh", "0"),
+        UnitNode("X1@2025", "P1", "Xã Một", "1"),
+        UnitNode("X2@2025", "P1", "Xã Hai", "2"),
+    ],
+    {"X1@legacy": "X1@2025", "OLD@legacy": "X2@2025"},
+)
+
+
+def write(path: Path, rows: list[str]) -> Path:
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def line(code: str, unit: str, channel: str, received: str, due: str, finished: str = "",
+         status: str = "", sreq: str = "0", sdays: str = "0", apology: str = "0",
+         post: str = "0") -> str:  # fmt: skip
+    status = status or ("finished" if finished else "in_progress")
+    return (
+        f"S,{code},{unit},P,LV1,{channel},{received},{due},,{finished},,{post},{status},"
+        f"{sreq},{sdays},1,có,0,{apology},0,"
+    )
+
+
+ROWS = [
+    # carried over (legacy code, attributed to X1), finished on time in the period
+    line("A", "X1", "direct", "2025-06-10 08:00", "2025-06-20", "20/6/2025 16:00"),
+    # new online full, early
+    line("B", "X1", "mức độ 4", "2025-06-16 08:00", "2025-06-25 17:00", "2025-06-20 10:00"),
+    # new online partial, late with apology (due 17:00, finished 17:30)
+    line("C", "X1", "Mức độ 3", "2025-06-16 08:00", "2025-06-20 17:00", "2025-06-20 17:30",
+         apology="x"),
+    # new postal, two supplements → late without apology, returned by post
+    line("D", "OLD", "postal", "2025-06-20 08:00", "2025-07-01", "2025-06-25", sreq="2",
+         sdays="1.5", post="1"),
+    # new direct, in progress and overdue at 14/07
+    line("E", "X2", "direct", "2025-07-02 08:00", "2025-07-10", "", status="in_progress"),
+    # new direct, in progress within deadline
+    line("F", "X2", "direct", "2025-07-03 08:00", "2025-07-20", "", status="in_progress"),
+    # rejected: apart
+    line("G", "X2", "direct", "2025-07-03 08:00", "2025-07-20", "2025-07-05", status="rejected"),
+    # finished before the period: not in the table
+    line("H", "X1", "direct", "2025-06-01 08:00", "2025-06-10", "2025-06-05"),
+]
+JULY = periods.month(2025, 7)  # 15/06/2025–14/07/2025
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "store")
+    s.import_csv(write(tmp_path / "a.csv", ROWS), import_id="imp-1")
+    return s
+
+
+def snapshot_of(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_report_exact_figures(store: Store) -> None:
+    con = store.connect()
+    report = period_report(con, store.open(), TREE, "P1", JULY)
+    rows = {r.key: r for r in report.rows}
+    total = rows["P1"].counts
+    assert {k: v for k, v in total.items() if v} == {
+        "received_total": 7,
+        "new_total": 6,
+        "new_online_full": 1,
+        "new_online_partial": 1,
+        "new_direct": 3,
+        "new_postal": 1,
+        "carried_over": 1,
+        "resolved_total": 4,
+        "early": 1,
+        "on_time": 1,
+        "late": 2,
+        "late_with_apology": 1,
+        "late_without_apology": 1,
+        "in_progress_total": 2,
+        "in_progress_within": 1,
+        "in_progress_overdue": 1,
+        "apart_total": 1,
+        "rejected": 1,
+        "returned_by_post": 1,
+        "new_digitized": 6,
+        "resolved_e_result": 4,
+    }
+    assert all(rows["P1"].checks.values())
+    assert rows["P1"].on_time_pct == Decimal(50)
+    assert rows["P1"].online_pct == Decimal(2) * 100 / 6
+    assert rows["X1@2025"].counts["received_total"] == 3
+    assert rows["X2@2025"].counts["received_total"] == 4  # includes the OLD legacy code
+    assert [r.depth for r in report.rows] == [0, 1, 1]
+    gia_lai = period_report(con, store.open(), TREE, "P1", JULY, Options(on_time_rate_mode="gia_lai"))
+    # late % = (2 late + 1 overdue) / 7
+    assert gia_lai.rows[0].on_time_pct == 100 - Decimal(300) / 7
+    by_sector = period_report(con, store.open(), TREE, "P1", JULY, by="sector")
+    assert [(r.name, r.counts["received_total"]) for r in by_sector.rows] == [
+        ("Tổng cộng", 7),
+        ("LV1", 7),
+    ]
+    assert report.to_json()["rows"][0]["on_time_pct"] == "50"
+
+
+def test_drilldown_and_766(store: Store) -> None:
+    con = store.connect()
+    total, rows = drilldown(con, store.open(), TREE, "P1", JULY, "late", page_size=1)
+    assert total == 2
+    assert [r["dossier_code"] for r in rows] == ["C"]
+    total, rows = drilldown(con, store.open(), TREE, "X2@2025", JULY, "in_progress_overdue")
+    assert (total, rows[0]["dossier_code"]) == (1, "E")
+    rates = indicators_766(con, store.open(), TREE, "P1", 2025, 7)
+    p1 = rates[0]
+    # calendar July: D carried (late), E overdue? due 10/07 ≤ 31/07 → overdue, F overdue too
+    assert p1.key == "P1"
+    assert p1.online_rate == Decimal(0)
+
+
+def test_reimport_updates_and_missing_rows_stay(store: Store, tmp_path: Path) -> None:
+    update = write(
+        tmp_path / "b.csv",
+        [line("E", "X2", "direct", "2025-07-02 08:00", "2025-07-10", "2025-07-08")],
+    )
+    result = store.import_csv(update, import_id="imp-2")
+    assert (result.inserted, result.updated) == (0, 1)
+    manifest = store.open()
+    assert manifest.rows == 8
+    con = store.connect()
+    p1 = period_report(con, manifest, TREE, "P1", JULY).rows[0].counts
+    assert (p1["received_total"], p1["resolved_total"], p1["in_progress_overdue"]) == (7, 5, 0)
+    assert [i["import_id"] for i in manifest.imports] == ["imp-1", "imp-2"]
+    again = store.import_csv(update, import_id="imp-2")
+    assert again.already_applied and store.open().version == manifest.version
+
+
+def test_failed_import_changes_nothing(store: Store, tmp_path: Path) -> None:
+    before = snapshot_of(store.root)
+    bad = write(
+        tmp_path / "bad.csv",
+        [
+            line("Z1", "X1", "fax", "2025-07-01", "2025-07-02"),
+            line("Z2", "X1", "direct", "31/02/2025", "2025-07-02"),
+            line("Z3", "X1", "direct", "2025-07-05", "2025-07-02"),
+            line("Z4", "X1", "direct", "2025-07-05", "2025-07-09", "2025-07-01"),
+            line("Z4", "X1", "direct", "2025-07-05", "2025-07-09", "2025-07-08"),
+        ],
+    )
+    with pytest.raises(ImportRejected) as caught:
+        store.import_csv(bad)
+    assert [(e.row, e.column, e.reason) for e in caught.value.errors] == [
+        (2, "channel", "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)"),
+        (3, "received_at", "ngày giờ không hợp lệ"),
+        (4, "due_at", "hạn trả kết quả trước ngày tiếp nhận"),
+        (5, "finished_at", "ngày có kết quả trước ngày tiếp nhận"),
+        (6, "dossier_code", "mã hồ sơ bị lặp trong tệp (đã có ở dòng 5)"),
+    ]
+    with pytest.raises(ImportRejected) as capped:
+        store.import_csv(bad, max_errors=2)
+    assert (len(capped.value.errors), capped.value.total) == (2, 5)
+    assert snapshot_of(store.root) == before
+
+
+def test_raising_during_write_changes_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot_of(store.root)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    good = write(tmp_path / "c.csv", [line("N", "X1", "direct", "2025-03-01", "2025-03-05")])
+    with pytest.raises(OSError, match="disk full"):
+        store.import_csv(good)
+    assert snapshot_of(store.root) == before
+
+
+def test_reader_keeps_its_manifest(store: Store, tmp_path: Path) -> None:
+    old = store.open()
+    store.import_csv(
+        write(tmp_path / "d.csv", [line("B", "X1", "direct", "2025-06-16 08:00", "2025-06-17")])
+    )
+    con = store.connect()
+    assert period_report(con, old, TREE, "P1", JULY).rows[0].counts["new_online_full"] == 1
+    assert period_report(con, store.open(), TREE, "P1", JULY).rows[0].counts[
+        "new_online_full"
+    ] == 0
+    # with no delay the next write removes the retired files
+    quick = Store(store.root, retire_delay=0)
+    quick.import_csv(write(tmp_path / "e.csv", [line("Q", "X1", "direct", "2025-01-02", "2025-01-03")]))
+    assert not all(Path(f).exists() for f in old.all_files())
+
+
+def test_luc_binh(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lb")
+    store.import_csv(synth.luc_binh(tmp_path / "lb.csv"))
+    tree = UnitTree([UnitNode("LUCBINH@legacy", None, "xã Lục Bình", "1")])
+    period = periods.custom(date(2021, 12, 15), date(2022, 9, 19))
+    c = period_report(store.connect(), store.open(), tree, "LUCBINH@legacy", period).rows[0].counts
+    assert (c["new_total"], c["carried_over"], c["received_total"], c["resolved_total"]) == (
+        926,
+        1,
+        927,
+        927,
+    )
+    assert (c["early"] + c["on_time"], c["late"], c["in_progress_total"]) == (927, 0, 0)
+
+
+def test_synth_is_byte_identical(tmp_path: Path) -> None:
+    units = synth.zipf_weights([f"{i:05d}" for i in range(50)])
+    a = synth.generate(10_000, 3, 7, units, tmp_path / "a.csv")
+    b = synth.generate(10_000, 3, 7, units, tmp_path / "b.csv")
+    digest = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert digest == hashlib.sha256(b.read_bytes()).hexdigest()
+    assert len(a.read_text().splitlines()) == 10_001
+    store = Store(tmp_path / "s")
+    assert store.import_csv(a).inserted == 10_000

@@ -289,9 +289,11 @@ def period_report(
     depth = max(len(path) for _, path in nodes)
     levels = [f"l{i}" for i in range(depth)]
     path_values = ", ".join(
-        "(" + ", ".join([f"'{node.key}'"] + [
-            f"'{path[i]}'" if i < len(path) else "NULL" for i in range(depth)
-        ]) + ")"
+        "("
+        + ", ".join(
+            [f"'{node.key}'"] + [f"'{path[i]}'" if i < len(path) else "NULL" for i in range(depth)]
+        )
+        + ")"
         for node, path in nodes
     )
     lv = ", ".join(levels)
@@ -304,11 +306,10 @@ def period_report(
     GROUP BY ROLLUP ({lv})"""
     found: dict[str, tuple[Any, ...]] = {}
     for gid_value, *rest in con.execute(query).fetchall():
-        path, values = rest[:depth], tuple(rest[depth:])
-        grouped = depth - bin(int(gid_value)).count("1")  # number of levels kept
-        if grouped == 0 or path[grouped - 1] is None:
+        levels_kept = depth - bin(int(gid_value)).count("1")
+        if levels_kept == 0 or rest[levels_kept - 1] is None:
             continue
-        found[path[grouped - 1]] = values
+        found[rest[levels_kept - 1]] = tuple(rest[depth:])
     has_kids = {path[-2] for _, path in nodes if len(path) > 1}
     empty = (0,) * len(COUNTS)
     return Report(
@@ -344,9 +345,7 @@ def drilldown(
     if sector is not None:
         cond += " AND sector = '" + sector.replace("'", "''") + "'"
     cte = _classified(manifest, period, opts, codes)
-    total = con.execute(
-        f"WITH {cte} SELECT count(*) FROM classified WHERE {cond}"
-    ).fetchone()[0]  # type: ignore[index]
+    total = con.execute(f"WITH {cte} SELECT count(*) FROM classified WHERE {cond}").fetchone()[0]  # type: ignore[index]
     cur = con.execute(
         f"""WITH {cte} SELECT report_key, {", ".join(sql.STORE_NAMES)}, is_new, outcome
         FROM classified WHERE {cond}
@@ -406,9 +405,7 @@ def indicators_766(
                 pct(c["new_digitized"], c["new_total"]),
                 pct(c["resolved_e_result"], c["resolved_total"]),
                 pct(c["new_paid_online"], c["new_total"]),
-                None
-                if overdue is None or complaints is None
-                else HUNDRED - overdue - complaints,
+                None if overdue is None or complaints is None else HUNDRED - overdue - complaints,
             )
         )
     return out

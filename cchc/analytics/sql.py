@@ -77,8 +77,6 @@ STORE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 STORE_NAMES = tuple(name for name, _ in STORE_COLUMNS)
 
-_ISO_RE = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?"
-_DMY_RE = r"\d{1,2}/\d{1,2}/\d{4}(\s+\d{1,2}:\d{2}(:\d{2})?)?"
 _SERIAL_RE = r"\d+(\.\d+)?"
 TRUE_WORDS = ("true", "1", "có", "co", "x", "yes")
 FALSE_WORDS = ("false", "0", "không", "khong", "no", "")
@@ -88,19 +86,31 @@ def _words(words: tuple[str, ...]) -> str:
     return ", ".join(f"'{w}'" for w in words)
 
 
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+)
+
+
 def parse_time(col: str) -> str:
-    """SQL parsing a VARCHAR column the way ``core.dossier.parse_datetime_value`` does."""
+    """SQL parsing a VARCHAR column the way ``core.dossier.parse_datetime_value`` does.
+
+    ``try_strptime`` over a list of exact formats (no regular expression on the common
+    path); an Excel serial only when no format matched.
+    """
     v = f"trim({col})"
-    return f"""(CASE
-        WHEN {v} = '' OR {col} IS NULL THEN NULL
-        WHEN regexp_full_match({v}, '{_ISO_RE}') THEN try_cast(replace({v}, 'T', ' ') AS TIMESTAMP)
-        WHEN regexp_full_match({v}, '{_DMY_RE}') THEN try_strptime(
-            regexp_replace({v}, '\\s+', ' ', 'g'),
-            ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y'])
-        WHEN regexp_full_match({v}, '{_SERIAL_RE}') AND try_cast({v} AS DECIMAL(18,6)) >= 1
+    formats = ", ".join(f"'{f}'" for f in TIME_FORMATS)
+    return f"""coalesce(try_strptime({v}, [{formats}]),
+        CASE WHEN regexp_full_match({v}, '{_SERIAL_RE}') AND try_cast({v} AS DECIMAL(18,6)) >= 1
             THEN TIMESTAMP '1899-12-30' + to_seconds(
-                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT))
-    END)"""
+                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT)) END)"""
 
 
 def date_only(col: str) -> str:

@@ -101,7 +101,9 @@ class Manifest:
     def files_for(self, period: Period) -> tuple[list[str], str | None]:
         """Partition files received in the period's months and the carry-over snapshot."""
         months = [f"{m:%Y-%m}" for m in month_starts(period.start, period.end)]
-        files = [str(self.root / self.partitions[m]["file"]) for m in months if m in self.partitions]
+        files = [
+            str(self.root / self.partitions[m]["file"]) for m in months if m in self.partitions
+        ]
         snap_key = months[0]
         keys = sorted(self.snapshots)
         if keys and snap_key > keys[-1]:
@@ -309,7 +311,9 @@ class Store:
         now = time.time()
         cols = ", ".join(sql.STORE_NAMES)
         for month in sorted(months):
-            parts = [f"SELECT {cols} FROM incoming WHERE strftime(received_at, '%Y-%m') = '{month}'"]
+            parts = [
+                f"SELECT {cols} FROM incoming WHERE strftime(received_at, '%Y-%m') = '{month}'"
+            ]
             old = current.partitions.get(month)
             if old:
                 parts.append(
@@ -360,7 +364,9 @@ class Store:
                     retired.append({"file": snap["file"], "retired_at": time.time()})
             return {}
         months = sorted(partitions)
-        snapshots = {k: v for k, v in current.snapshots.items() if first_changed and k <= first_changed}
+        snapshots = {
+            k: v for k, v in current.snapshots.items() if first_changed and k <= first_changed
+        }
         month = months[0]
         cols = ", ".join(sql.STORE_NAMES)
         while month <= months[-1]:
@@ -439,9 +445,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, max_errors: int) -> int:
     missing = [c for c in sql.CSV_COLUMNS if c not in header]
     for name in missing:
         con.execute(f"ALTER TABLE raw ADD COLUMN {name} VARCHAR")
-    parsed = [
-        f"{sql.parse_time(c)} AS p_{c}" for c in sql.TIME_COLUMNS
-    ] + [
+    parsed = [f"{sql.parse_time(c)} AS p_{c}" for c in sql.TIME_COLUMNS] + [
         f"{sql.date_only('due_at')} AS p_due_date_only",
         f"{sql.date_only('finished_at')} AS p_finished_date_only",
         f"{sql.date_only('received_at')} AS p_received_date_only",
@@ -470,28 +474,45 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, max_errors: int) -> int:
             )
         )
     checks += [
-        ("channel", "trim(coalesce(channel, '')) <> '' AND p_channel IS NULL",
-         "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)"),
-        ("status", "p_status IS NULL AND trim(coalesce(status, '')) <> ''",
-         "trạng thái không hợp lệ (in_progress, finished, rejected, withdrawn)"),
+        (
+            "channel",
+            "trim(coalesce(channel, '')) <> '' AND p_channel IS NULL",
+            "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)",
+        ),
+        (
+            "status",
+            "p_status IS NULL AND trim(coalesce(status, '')) <> ''",
+            "trạng thái không hợp lệ (in_progress, finished, rejected, withdrawn)",
+        ),
         ("supplement_requests", "p_supplement_requests IS NULL", "số lần bổ sung không hợp lệ"),
-        ("supplement_days", "p_supplement_days IS NULL",
-         "số ngày bổ sung phải ≥ 0, tối đa 3 chữ số thập phân"),
-        ("due_at",
-         "p_due_at < (CASE WHEN p_due_date_only OR p_received_date_only "
-         "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
-         "hạn trả kết quả trước ngày tiếp nhận"),
-        ("finished_at",
-         "p_finished_at < (CASE WHEN p_finished_date_only OR p_received_date_only "
-         "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
-         "ngày có kết quả trước ngày tiếp nhận"),
-        ("finished_at",
-         "coalesce(p_status, 'in_progress') <> 'in_progress' AND p_finished_at IS NULL "
-         "AND trim(coalesce(finished_at, '')) = ''",
-         "hồ sơ đã kết thúc (finished/rejected/withdrawn) phải có ngày kết thúc"),
-        ("finished_at",
-         "coalesce(p_status, 'in_progress') = 'in_progress' AND p_finished_at IS NOT NULL",
-         "hồ sơ đang giải quyết không được có ngày có kết quả"),
+        (
+            "supplement_days",
+            "p_supplement_days IS NULL",
+            "số ngày bổ sung phải ≥ 0, tối đa 3 chữ số thập phân",
+        ),
+        (
+            "due_at",
+            "p_due_at < (CASE WHEN p_due_date_only OR p_received_date_only "
+            "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
+            "hạn trả kết quả trước ngày tiếp nhận",
+        ),
+        (
+            "finished_at",
+            "p_finished_at < (CASE WHEN p_finished_date_only OR p_received_date_only "
+            "THEN CAST(CAST(p_received_at AS DATE) AS TIMESTAMP) ELSE p_received_at END)",
+            "ngày có kết quả trước ngày tiếp nhận",
+        ),
+        (
+            "finished_at",
+            "coalesce(p_status, 'in_progress') <> 'in_progress' AND p_finished_at IS NULL "
+            "AND trim(coalesce(finished_at, '')) = ''",
+            "hồ sơ đã kết thúc (finished/rejected/withdrawn) phải có ngày kết thúc",
+        ),
+        (
+            "finished_at",
+            "coalesce(p_status, 'in_progress') = 'in_progress' AND p_finished_at IS NOT NULL",
+            "hồ sơ đang giải quyết không được có ngày có kết quả",
+        ),
     ]
     for c in sql.BOOL_COLUMNS:
         checks.append((c, f"NOT {sql.bool_ok(c)}", "không phải giá trị có/không"))

@@ -51,9 +51,7 @@ def generate(
         "INSERT INTO u VALUES (?, ?, ?)",
         [(i, code, w / total) for i, (code, w) in enumerate(units)],
     )
-    con.execute(
-        "CREATE TEMP TABLE cum AS SELECT code, sum(w) OVER (ORDER BY idx) AS hi FROM u"
-    )
+    con.execute("CREATE TEMP TABLE cum AS SELECT code, sum(w) OVER (ORDER BY idx) AS hi FROM u")
     con.execute("UPDATE cum SET hi = 2 WHERE hi = (SELECT max(hi) FROM cum)")
 
     def r(k: int) -> str:
@@ -197,4 +195,3 @@ def luc_binh(out: str | Path, seed: int = 2022) -> Path:
         writer.writerow(sql.CSV_COLUMNS)
         writer.writerows(records)
     return target
-

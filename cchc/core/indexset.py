@@ -8,10 +8,10 @@ code, in Vietnamese and English. ``docs/indexset.schema.json`` is generated from
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -236,7 +236,8 @@ def _convert(
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, i), lines, constructor, file) for i, item in enumerate(node.value)
+            _convert(item, (*path, i), lines, constructor, file)
+            for i, item in enumerate(node.value)
         ]
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(constructor, node)
@@ -350,9 +351,7 @@ def _locate(
     return path, code
 
 
-def _issue_from(
-    error: ErrorDetails, data: object, lines: Mapping[Path_, int], file: str
-) -> Issue:
+def _issue_from(error: ErrorDetails, data: object, lines: Mapping[Path_, int], file: str) -> Issue:
     loc = tuple(error["loc"])
     path, code = _locate(loc, data, lines)
     keys = [p for p in path if isinstance(p, str) and p not in ("nodes", "children")]
@@ -463,8 +462,8 @@ def validate(
             line = line or lines.get(path)
         issues.append(Issue(file, line, code, vi, en))
 
-    for path, node in _node_paths(raw):
-        code = node["code"]
+    for path, raw_node in _node_paths(raw):
+        code = raw_node["code"]
         if code in paths:
             first = lines.get(paths[code])
             issues.append(
@@ -486,7 +485,8 @@ def validate(
                 file,
                 lines.get(("max_points",)),
                 None,
-                f"tổng điểm các lĩnh vực ({_fmt(top)}) khác điểm tối đa ({_fmt(definition.max_points)})",
+                f"tổng điểm các lĩnh vực ({_fmt(top)}) khác điểm tối đa "
+                f"({_fmt(definition.max_points)})",
                 f"fields add up to {_fmt(top)}, not max_points {_fmt(definition.max_points)}",
             )
         )
@@ -576,11 +576,14 @@ def validate(
                     if old not in codes_prev:
                         add(
                             code,
-                            f"mã '{old}' không có trong bộ trước ({previous.code if previous else ''})",
+                            f"mã '{old}' không có trong bộ trước ({definition.previous})",
                             f"code '{old}' is not in the previous set",
                             "maps_from",
                         )
-            if node.maps_from.kind in ("same", "renamed", "split") and len(node.maps_from.codes) != 1:
+            if (
+                node.maps_from.kind in ("same", "renamed", "split")
+                and len(node.maps_from.codes) != 1
+            ):
                 add(
                     code,
                     f"maps_from '{node.maps_from.kind}' nhận đúng một mã",

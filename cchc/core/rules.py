@@ -260,6 +260,11 @@ def pts(value: Decimal) -> str:
     return f"{_num(value)} điểm"
 
 
+def short_number(value: Decimal) -> str:
+    """Vietnamese number without trailing zeros: ``18.0000`` → ``18``, ``0.50`` → ``0,5``."""
+    return _num(value)
+
+
 def _num(value: Decimal) -> str:
     text = format_number(value)
     if "," in text:
@@ -321,7 +326,9 @@ def evaluate(rule: Rule, rng: Range, raw: object) -> RuleResult:
             if b == 0:
                 return _not_applicable(rule, rng, f"{rule.b_label} = 0")
             if a > b:
-                raise RuleInputError(f"{rule.a_label} ({_num(a)}) lớn hơn {rule.b_label} ({_num(b)})")
+                raise RuleInputError(
+                    f"{rule.a_label} ({_num(a)}) lớn hơn {rule.b_label} ({_num(b)})"
+                )
             points = a / b * rng.hi
             return RuleResult(points, f"{_num(a)}/{_num(b)} × {_num(rng.hi)} = {_num(points)} điểm")
         case CappedRatioRule():
@@ -375,7 +382,9 @@ def _timeliness(rule: TimelinessRule, raw: object) -> RuleResult:
         return RuleResult(rule.late, f"{_cap(labels.late)}: {pts(rule.late)}")
     if key in _MISSING or key == fold(labels.missing):
         return RuleResult(rule.missing, f"{_cap(labels.missing)}: {pts(rule.missing)}")
-    raise RuleInputError(f"{raw!r} không phải on_time / late / missing (đúng hạn / trễ hạn / không)")
+    raise RuleInputError(
+        f"{raw!r} không phải on_time / late / missing (đúng hạn / trễ hạn / không)"
+    )
 
 
 def _capped(rule: CappedRatioRule, rng: Range, raw: object) -> RuleResult:
@@ -461,9 +470,7 @@ def describe(rule: Rule, rng: Range) -> str:
                 f"{rule.labels.missing}: {pts(rule.missing)}"
             )
         case BandsRule():
-            text = "; ".join(
-                f"{describe_band(b, rule.unit)}: {pts(b.points)}" for b in rule.bands
-            )
+            text = "; ".join(f"{describe_band(b, rule.unit)}: {pts(b.points)}" for b in rule.bands)
             text = _cap(text)
         case CountBandsRule():
             levels = sorted(rule.levels, key=lambda lv: -lv.at_least)

@@ -91,9 +91,7 @@ def compile_set(definition: IndexSetDef) -> CompiledSet:
         nodes.append(node)
         parent.append(position[id(par)] if par is not None else -1)
         level.append(depth)
-    leaf_max = [
-        n.max if n.is_leaf and n.method != Method.DEDUCTION else ZERO for n in nodes
-    ]
+    leaf_max = [n.max if n.is_leaf and n.method != Method.DEDUCTION else ZERO for n in nodes]
     children: dict[int, list[int]] = {}
     for i, p in enumerate(parent):
         if p >= 0:
@@ -286,10 +284,7 @@ def score_unit(cset: CompiledSet, unit: UnitInput, *, appraisal: bool = True) ->
 
 def _index(cset: CompiledSet, total: Decimal, max_total: Decimal) -> tuple[Decimal, ...]:
     places = cset.precision
-    if max_total == 0:
-        ratio = ZERO
-    else:
-        ratio = total / max_total
+    ratio = ZERO if max_total == 0 else total / max_total
     if cset.display == Display.PERCENT:
         index = ratio * HUNDRED
         shown = round_half_up(index, places)
@@ -495,4 +490,3 @@ def unit_input_from_entries(
         target = {Method.SURVEY: survey, Method.COMPUTED: computed}.get(method, stage_entries)
         target[code] = entry
     return UnitInput(unit, {stage: stage_entries}, survey, computed)
-

@@ -138,7 +138,9 @@ def kpi_values_import(text: str, *, source_note: str = "") -> int:
             continue
         name, unit_code, year_text, value = (cell.strip() for cell in row[:4])
         if not name or "." not in name:
-            errors.append(f"Dòng {number}: tên KPI '{name}' không hợp lệ (ví dụ dossier.on_time_rate)")
+            errors.append(
+                f"Dòng {number}: tên KPI '{name}' không hợp lệ (ví dụ dossier.on_time_rate)"
+            )
             continue
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
             errors.append(f"Dòng {number}: năm '{year_text}' không hợp lệ")

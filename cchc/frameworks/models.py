@@ -96,13 +96,6 @@ class IndexSet(models.Model):
     def is_published(self) -> bool:
         return self.status == SetStatus.PUBLISHED
 
-    def _stored_status(self) -> str | None:
-        if self.pk is None:
-            return None
-        return (
-            IndexSet.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        )
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._stored_status() == SetStatus.PUBLISHED:
             raise FrozenSetError(
@@ -118,6 +111,11 @@ class IndexSet(models.Model):
                 % {"code": self.code, "version": self.version}
             )
         return super().delete(*args, **kwargs)
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return IndexSet.objects.filter(pk=self.pk).values_list("status", flat=True).first()
 
 
 class Method(models.TextChoices):
@@ -145,7 +143,11 @@ class Criterion(models.Model):
     rule = models.JSONField(null=True, blank=True)
     kpi = models.CharField(max_length=100, blank=True)
     cap = models.DecimalField(
-        _("cap"), max_digits=12, decimal_places=4, null=True, blank=True,
+        _("cap"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("Largest effect of a deduction or bonus"),
     )
     is_bonus = models.BooleanField(_("bonus"), default=False)
@@ -164,11 +166,6 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    def _frozen(self) -> bool:
-        return IndexSet.objects.filter(
-            pk=self.index_set_id, status=SetStatus.PUBLISHED
-        ).exists()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._frozen():
             raise FrozenSetError(_("Criteria of a published index set cannot be changed."))
@@ -178,6 +175,9 @@ class Criterion(models.Model):
         if self._frozen():
             raise FrozenSetError(_("Criteria of a published index set cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    def _frozen(self) -> bool:
+        return IndexSet.objects.filter(pk=self.index_set_id, status=SetStatus.PUBLISHED).exists()
 
 
 class CriterionMapping(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,17 @@ def indexset_check(loaded: LoadedSet) -> LoadedSet:
     return check(loaded, previous)
 
 
+def _plain_decimal(value: object) -> str:
+    """Decimals by value, not by notation: 18, 18.0 and 1.8E+1 hash alike."""
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}"
+        return text
+    return str(value)
+
+
 def _canonical(definition: IndexSetDef) -> str:
-    return json.dumps(definition.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    data = definition.model_dump(mode="python")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_plain_decimal)
 
 
 @transaction.atomic
@@ -216,4 +226,3 @@ def latest(code: str) -> IndexSet | None:
 
 def shipped_sets() -> list[Path]:
     return sorted(SETS_DIR.glob("*.yaml"))
-

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -111,7 +112,7 @@ def export_xlsx(definition: IndexSetDef) -> bytes:
         raw = node.model_dump(mode="python")
         for key in _NODE_MACHINE:
             value = raw.get(key)
-            if value not in (None, "", False) and not (key == "method"):
+            if value not in (None, "", False) and key != "method":
                 params[key] = value
         sheet.write(row, 8, json.dumps(_jsonable(params), ensure_ascii=False), machine)
         row += 1
@@ -206,7 +207,7 @@ def read_xlsx(content: bytes, file: str, overrides: dict[str, Any] | None = None
             )
     machine = "Mã" in col and "Tham số" in col
 
-    def get(r: list[object], name: str) -> object:
+    def get(r: Sequence[object], name: str) -> object:
         i = col.get(name)
         return r[i] if i is not None and i < len(r) else None
 
@@ -274,7 +275,11 @@ def read_xlsx(content: bytes, file: str, overrides: dict[str, Any] | None = None
         data.setdefault("name", stem or "Bộ chỉ số")
         data.setdefault("kind", "OTHER")
         data.setdefault(
-            "max_points", sum((n.get("max", 0) for n in data["nodes"] if isinstance(n.get("max"), Decimal)), Decimal(0))
+            "max_points",
+            sum(
+                (n.get("max", 0) for n in data["nodes"] if isinstance(n.get("max"), Decimal)),
+                Decimal(0),
+            ),
         )
     data.update(overrides or {})
     return parse_data(data, lines, file)

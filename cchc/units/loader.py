@@ -531,8 +531,12 @@ def _apply_parent_corrections(
             (ids[earlier_key], None, fix.valid_to, fix.basis),
             (ids[later_key], date.fromordinal(fix.valid_to.toordinal() + 1), LEGACY_END, ""),
         ]
-        rows = UnitParent.objects.filter(unit_id=ids[unit_key]).order_by("valid_from", "pk")
-        have = [(r.parent_id, r.valid_from, r.valid_to, r.source) for r in rows]
+        rows = UnitParent.objects.filter(unit_id=ids[unit_key])
+        # Sorted here: NULL dates order differently on SQLite and PostgreSQL.
+        have = sorted(
+            ((r.parent_id, r.valid_from, r.valid_to, r.source) for r in rows),
+            key=lambda row: row[1] or date.min,
+        )
         target = [(p, f, t, CORRECTION_SOURCE + (f" — {b}" if b else "")) for p, f, t, b in wanted]
         target.sort(key=lambda row: row[1] or date.min)
         if have == target:

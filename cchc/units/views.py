@@ -7,6 +7,7 @@ guards the pages); they are changed only by ``cchc units load``/``import`` and t
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -110,7 +111,11 @@ def unit_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "unit": unit,
         "ancestors": ancestors(unit),
-        "parent_periods": list(unit.parent_periods.select_related("parent")),
+        # Sorted here: NULL dates order differently on SQLite and PostgreSQL.
+        "parent_periods": sorted(
+            unit.parent_periods.select_related("parent"),
+            key=lambda p: p.valid_from or date.min,
+        ),
         "children": list(unit.children.order_by("sort_key", "code")),
         "predecessors": predecessors(unit),
         "successors": successors(unit),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-
-import random
 
 import duckdb
 from hypothesis import given, settings
@@ -101,9 +100,7 @@ def batches(draw: st.DrawFn) -> tuple[list[Dossier], date, date, Options]:
 
 
 CON = duckdb.connect()
-CON.execute(
-    "CREATE TABLE d (" + ", ".join(f"{n} {t}" for n, t in sql.STORE_COLUMNS) + ")"
-)
+CON.execute("CREATE TABLE d (" + ", ".join(f"{n} {t}" for n, t in sql.STORE_COLUMNS) + ")")
 
 
 @settings(max_examples=20, deadline=None)
@@ -114,8 +111,7 @@ def test_python_and_sql_agree(batch: tuple[list[Dossier], date, date, Options]) 
     CON.execute("DELETE FROM d")
     row = "(" + ", ".join(["?"] * len(sql.STORE_NAMES)) + ")"
     CON.execute(
-        f"INSERT INTO d ({', '.join(sql.STORE_NAMES)}) VALUES "
-        + ", ".join([row] * len(items)),
+        f"INSERT INTO d ({', '.join(sql.STORE_NAMES)}) VALUES " + ", ".join([row] * len(items)),
         [getattr(x, name) for x in items for name in sql.STORE_NAMES],
     )
     got = classify_rows(CON, "d", period, options)

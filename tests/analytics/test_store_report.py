@@ -18,16 +18,12 @@ from cchc.analytics.report import (
     indicators_766,
     period_report,
 )
+from cchc.analytics.sql import CSV_COLUMNS
 from cchc.analytics.store import ImportRejected, Store
 from cchc.core import periods
 from cchc.core.dossier import Options
 
-HEADER = ",".join(
-    "source_system dossier_code unit_code procedure_code sector channel received_at due_at "
-    "original_due_at finished_at returned_at returned_by_post status supplement_requests "
-    "supplement_days e_result digitized paid_online apology_issued outside_boundary "
-    "complaint".split()
-)
+HEADER = ",".join(CSV_COLUMNS)
 
 TREE = UnitTree(
     [
@@ -60,11 +56,27 @@ ROWS = [
     # new online full, early
     line("B", "X1", "mức độ 4", "2025-06-16 08:00", "2025-06-25 17:00", "2025-06-20 10:00"),
     # new online partial, late with apology (due 17:00, finished 17:30)
-    line("C", "X1", "Mức độ 3", "2025-06-16 08:00", "2025-06-20 17:00", "2025-06-20 17:30",
-         apology="x"),
+    line(
+        "C",
+        "X1",
+        "Mức độ 3",
+        "2025-06-16 08:00",
+        "2025-06-20 17:00",
+        "2025-06-20 17:30",
+        apology="x",
+    ),
     # new postal, two supplements → late without apology, returned by post
-    line("D", "OLD", "postal", "2025-06-20 08:00", "2025-07-01", "2025-06-25", sreq="2",
-         sdays="1.5", post="1"),
+    line(
+        "D",
+        "OLD",
+        "postal",
+        "2025-06-20 08:00",
+        "2025-07-01",
+        "2025-06-25",
+        sreq="2",
+        sdays="1.5",
+        post="1",
+    ),
     # new direct, in progress and overdue at 14/07
     line("E", "X2", "direct", "2025-07-02 08:00", "2025-07-10", "", status="in_progress"),
     # new direct, in progress within deadline
@@ -126,7 +138,8 @@ def test_report_exact_figures(store: Store) -> None:
     assert rows["X1@2025"].counts["received_total"] == 3
     assert rows["X2@2025"].counts["received_total"] == 4  # includes the OLD legacy code
     assert [r.depth for r in report.rows] == [0, 1, 1]
-    gia_lai = period_report(con, store.open(), TREE, "P1", JULY, Options(on_time_rate_mode="gia_lai"))
+    gia = Options(on_time_rate_mode="gia_lai")
+    gia_lai = period_report(con, store.open(), TREE, "P1", JULY, gia)
     # late % = (2 late + 1 overdue) / 7
     assert gia_lai.rows[0].on_time_pct == 100 - Decimal(300) / 7
     by_sector = period_report(con, store.open(), TREE, "P1", JULY, by="sector")
@@ -217,12 +230,11 @@ def test_reader_keeps_its_manifest(store: Store, tmp_path: Path) -> None:
     )
     con = store.connect()
     assert period_report(con, old, TREE, "P1", JULY).rows[0].counts["new_online_full"] == 1
-    assert period_report(con, store.open(), TREE, "P1", JULY).rows[0].counts[
-        "new_online_full"
-    ] == 0
+    assert period_report(con, store.open(), TREE, "P1", JULY).rows[0].counts["new_online_full"] == 0
     # with no delay the next write removes the retired files
     quick = Store(store.root, retire_delay=0)
-    quick.import_csv(write(tmp_path / "e.csv", [line("Q", "X1", "direct", "2025-01-02", "2025-01-03")]))
+    late_row = line("Q", "X1", "direct", "2025-01-02", "2025-01-03")
+    quick.import_csv(write(tmp_path / "e.csv", [late_row]))
     assert not all(Path(f).exists() for f in old.all_files())
 
 

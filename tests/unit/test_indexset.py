@@ -20,7 +20,9 @@ SETS = sorted((ROOT / "cchc" / "frameworks" / "sets").glob("*.yaml"))
 
 def test_committed_schema_is_current() -> None:
     committed = (ROOT / "docs" / "indexset.schema.json").read_text(encoding="utf-8")
-    assert committed == json_schema(), "run: python -m cchc.core.indexset > docs/indexset.schema.json"
+    assert committed == json_schema(), (
+        "run: python -m cchc.core.indexset > docs/indexset.schema.json"
+    )
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
@@ -95,7 +97,9 @@ def test_unknown_rule_type_names_line_and_code() -> None:
 
 
 def test_children_must_add_up() -> None:
-    text = GOOD.replace("max: 2\n        rule: {type: manual", "max: 1.5\n        rule: {type: manual")
+    text = GOOD.replace(
+        "max: 2\n        rule: {type: manual", "max: 1.5\n        rule: {type: manual"
+    )
     assert issues(text) == [
         "t.yaml:9: I: tổng điểm tiêu chí con (2,5) khác điểm tối đa (3) / "
         "children add up to 2,5, not max 3"
@@ -127,7 +131,7 @@ def test_missing_field_and_yaml_syntax() -> None:
     assert issues(text) == [
         "t.yaml:7: I: thiếu trường bắt buộc 'title' / missing required field 'title'"
     ]
-    assert issues("code: [unclosed\n") [0].startswith("t.yaml:2: YAML sai cú pháp")
+    assert issues("code: [unclosed\n")[0].startswith("t.yaml:2: YAML sai cú pháp")
     assert issues(GOOD + "code: again\n") == [
         "t.yaml:19: khóa 'code' bị lặp / duplicate key 'code'"
     ]
@@ -136,7 +140,8 @@ def test_missing_field_and_yaml_syntax() -> None:
 def test_mapping_targets_must_exist_in_previous() -> None:
     previous = load_set(GOOD).definition
     text = GOOD.replace("code: T\n", "code: T2\nprevious: T\n").replace(
-        "        title: Họp\n", "        title: Họp\n        maps_from: {kind: same, codes: [I.9]}\n"
+        "        title: Họp\n",
+        "        title: Họp\n        maps_from: {kind: same, codes: [I.9]}\n",
     )
     with pytest.raises(IndexSetError) as info:
         load_set(text, "t2.yaml", previous=previous)

@@ -14,8 +14,8 @@ from cchc.core.scoring import (
     InputErrors,
     Stage,
     UnitInput,
-    compile_set,
     competition_rank,
+    compile_set,
     lost_points,
     read_inputs,
     score_round,
@@ -42,7 +42,8 @@ def run(definition: IndexSetDef, rows: list[tuple[str, str, object]]) -> object:
 def test_da_nang_dti_2022() -> None:
     values = ["1.0000", "0.9000", "0.8253", "0.8487", "0.7578", "0.8575", "0.7836", "0.5197"]
     codes = ["DTI.1", "DTI.2", "DTI.3", "DTI.4", "DTI.5", "DTI.7", "DTI.8", "DTI.9"]
-    result = run(shipped("dti-province-922.yaml"), [(c, "value", v) for c, v in zip(codes, values)])
+    rows = [(c, "value", v) for c, v in zip(codes, values, strict=True)]
+    result = run(shipped("dti-province-922.yaml"), rows)
     assert result.total == D("800.1750")  # type: ignore[attr-defined]
     assert result.index == D("0.800175")  # type: ignore[attr-defined]
     assert result.shown == D("0.8002")  # type: ignore[attr-defined]
@@ -109,7 +110,12 @@ def small_set(**extra: object) -> IndexSetDef:
                 "max": 60,
                 "children": [
                     {"code": "I.1", "title": "a", "max": 40},
-                    {"code": "I.2", "title": "b", "max": 20, "rule": {"type": "ratio", "not_applicable": "exclude"}},
+                    {
+                        "code": "I.2",
+                        "title": "b",
+                        "max": 20,
+                        "rule": {"type": "ratio", "not_applicable": "exclude"},
+                    },
                 ],
             },
             {
@@ -118,8 +124,21 @@ def small_set(**extra: object) -> IndexSetDef:
                 "max": 40,
                 "children": [
                     {"code": "II.1", "title": "survey", "max": 30, "method": "survey"},
-                    {"code": "II.2", "title": "kpi", "max": 10, "method": "computed", "kpi": "x.rate", "rule": {"type": "capped_ratio", "threshold": 50}},
-                    {"code": "II.3", "title": "penalty", "method": "deduction", "cap": 2, "rule": {"type": "deduction", "per_item": 1}},
+                    {
+                        "code": "II.2",
+                        "title": "kpi",
+                        "max": 10,
+                        "method": "computed",
+                        "kpi": "x.rate",
+                        "rule": {"type": "capped_ratio", "threshold": 50},
+                    },
+                    {
+                        "code": "II.3",
+                        "title": "penalty",
+                        "method": "deduction",
+                        "cap": 2,
+                        "rule": {"type": "deduction", "per_item": 1},
+                    },
                 ],
             },
         ],
@@ -163,7 +182,12 @@ def test_final_stage_is_appraisal_2_else_1_per_criterion() -> None:
     assert result.node("I").adjustment == D(-5)
     assert result.node("II").adjustment == D(-1)
     assert result.adjustment == D(-6)
-    assert [(n.code, n.lost) for n in lost_points(result)] == [("I.1", D(5)), ("II.1", D("4.5")), ("II.2", D(2)), ("II.3", D(2))]
+    assert [(n.code, n.lost) for n in lost_points(result)] == [
+        ("I.1", D(5)),
+        ("II.1", D("4.5")),
+        ("II.2", D(2)),
+        ("II.3", D(2)),
+    ]
 
 
 def test_self_is_final_only_without_appraisal() -> None:
@@ -195,7 +219,12 @@ def test_excluded_max_leaves_the_denominator() -> None:
 
 def test_ratio_and_points_display() -> None:
     ratio = compile_set(small_set(display="ratio", display_precision=4))
-    unit = UnitInput("u", stages={Stage.APPRAISAL_1: {"I.1": e("40"), "I.2": e("20")}}, survey={"II.1": e("30")}, computed={"II.2": e("0.0125")})
+    unit = UnitInput(
+        "u",
+        stages={Stage.APPRAISAL_1: {"I.1": e("40"), "I.2": e("20")}},
+        survey={"II.1": e("30")},
+        computed={"II.2": e("0.0125")},
+    )
     res = score_unit(ratio, unit)
     assert res.total == D("90.0125")
     assert res.shown == D("0.9001")
@@ -208,7 +237,12 @@ def test_ratio_and_points_display() -> None:
 
 def test_a_unit_shown_90_is_in_band_a() -> None:
     cset = compile_set(small_set())
-    unit = UnitInput("u", stages={Stage.APPRAISAL_1: {"I.1": e("39.995"), "I.2": e("20")}}, survey={"II.1": e("20")}, computed={"II.2": e("10")})
+    unit = UnitInput(
+        "u",
+        stages={Stage.APPRAISAL_1: {"I.1": e("39.995"), "I.2": e("20")}},
+        survey={"II.1": e("20")},
+        computed={"II.2": e("10")},
+    )
     result = score_unit(cset, unit)
     assert result.index == D("89.995")
     assert result.shown == D("90.00")
@@ -225,9 +259,16 @@ def test_rank_on_displayed_value() -> None:
     cset = compile_set(small_set())
 
     def unit(name: str, first: str) -> UnitInput:
-        return UnitInput(name, stages={Stage.APPRAISAL_1: {"I.1": e(first), "I.2": e("20")}}, survey={"II.1": e("30")}, computed={"II.2": e("10")})
+        return UnitInput(
+            name,
+            stages={Stage.APPRAISAL_1: {"I.1": e(first), "I.2": e("20")}},
+            survey={"II.1": e("30")},
+            computed={"II.2": e("10")},
+        )
 
-    results = score_round(cset, [unit("a", "30.004"), unit("b", "30"), unit("c", "35"), unit("d", "29")])
+    results = score_round(
+        cset, [unit("a", "30.004"), unit("b", "30"), unit("c", "35"), unit("d", "29")]
+    )
     assert [(r.unit, r.shown, r.rank) for r in results] == [
         ("a", D("90.00"), 2),
         ("b", D("90.00"), 2),
@@ -261,17 +302,48 @@ def test_year_over_year_through_mappings() -> None:
             "previous": "OLD",
             "max_points": 30,
             "nodes": [
-                {"code": "A2", "title": "a", "max": 10, "maps_from": {"kind": "renamed", "codes": ["A"]}},
-                {"code": "B1", "title": "b1", "max": 4, "maps_from": {"kind": "split", "codes": ["B"]}},
-                {"code": "B2", "title": "b2", "max": 6, "maps_from": {"kind": "split", "codes": ["B"]}},
-                {"code": "C", "title": "c", "max": 10, "maps_from": {"kind": "merged", "codes": ["C1", "C2"]}},
+                {
+                    "code": "A2",
+                    "title": "a",
+                    "max": 10,
+                    "maps_from": {"kind": "renamed", "codes": ["A"]},
+                },
+                {
+                    "code": "B1",
+                    "title": "b1",
+                    "max": 4,
+                    "maps_from": {"kind": "split", "codes": ["B"]},
+                },
+                {
+                    "code": "B2",
+                    "title": "b2",
+                    "max": 6,
+                    "maps_from": {"kind": "split", "codes": ["B"]},
+                },
+                {
+                    "code": "C",
+                    "title": "c",
+                    "max": 10,
+                    "maps_from": {"kind": "merged", "codes": ["C1", "C2"]},
+                },
             ],
         }
     )
-    prev = score_unit(compile_set(old), UnitInput("u", {Stage.APPRAISAL_1: {"A": e("8"), "B": e("9"), "C1": e("4"), "C2": e("3")}}))
-    cur = score_unit(compile_set(new), UnitInput("u", {Stage.APPRAISAL_1: {"A2": e("9"), "B1": e("3"), "B2": e("5"), "C": e("9")}}))
+    prev = score_unit(
+        compile_set(old),
+        UnitInput("u", {Stage.APPRAISAL_1: {"A": e("8"), "B": e("9"), "C1": e("4"), "C2": e("3")}}),
+    )
+    cur = score_unit(
+        compile_set(new),
+        UnitInput(
+            "u", {Stage.APPRAISAL_1: {"A2": e("9"), "B1": e("3"), "B2": e("5"), "C": e("9")}}
+        ),
+    )
     yoy = year_over_year(cur, prev)
-    assert [(c.kind, c.codes, c.previous_codes, c.points, c.previous_points, c.delta) for c in yoy.changes] == [
+    assert [
+        (c.kind, c.codes, c.previous_codes, c.points, c.previous_points, c.delta)
+        for c in yoy.changes
+    ] == [
         ("renamed", ("A2",), ("A",), D(9), D(8), D(1)),
         ("split", ("B1", "B2"), ("B",), D(8), D(9), D(-1)),
         ("merged", ("C",), ("C1", "C2"), D(9), D(7), D(2)),
@@ -283,7 +355,12 @@ def test_kien_tuong_par_delta() -> None:
     cset = compile_set(small_set())
 
     def unit(first: str) -> UnitInput:
-        return UnitInput("kt", stages={Stage.APPRAISAL_1: {"I.1": e(first), "I.2": e("20")}}, survey={"II.1": e("10")}, computed={"II.2": e("0")})
+        return UnitInput(
+            "kt",
+            stages={Stage.APPRAISAL_1: {"I.1": e(first), "I.2": e("20")}},
+            survey={"II.1": e("10")},
+            computed={"II.2": e("0")},
+        )
 
     now, before = score_unit(cset, unit("33.63")), score_unit(cset, unit("37.93"))
     assert (now.shown, before.shown) == (D("63.63"), D("67.93"))

@@ -106,6 +106,7 @@ def test_unit_page_with_lineage_both_ways(officer: Client) -> None:
     html = officer.get("/units/18622@legacy/").content.decode()
     assert "Cấp trên theo thời gian" in html
     assert "Huyện Thạch Hà" in html and "31/10/2024" in html
+    assert html.index("Huyện Thạch Hà") < html.index("01/11/2024")
 
 
 def test_unit_page_children_and_groups(officer: Client) -> None:
@@ -161,3 +162,12 @@ def test_api_list_and_detail(officer: Client) -> None:
     ]
     assert officer.get("/api/units/01969").status_code == 400
     assert officer.get("/api/units/77777@2025").status_code == 404
+
+
+def test_admin_lists_units_and_groups(client: Client, make_user: Any) -> None:
+    load_units(TEST_EXTRACT)
+    client.force_login(make_user("quantri", is_staff=True, is_superuser=True))
+    html = client.get("/admin/units/unit/", {"q": "Vi Hương"}).content.decode()
+    assert "Xã Vi Hương" in html
+    assert client.get("/admin/units/unitgroup/add/").status_code == 200
+    assert client.get("/admin/units/unitlineage/").status_code == 200

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code")
-        parser.add_argument("--version", dest="set_version", type=int)
+        parser.add_argument("--set-version", dest="set_version", type=int)
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--xlsx")
         group.add_argument("--yaml")

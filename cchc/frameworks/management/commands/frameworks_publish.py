@@ -1,4 +1,4 @@
-"""``cchc frameworks publish CODE [--version N]``: freeze a draft forever."""
+"""``cchc frameworks publish CODE [--set-version N]``: freeze a draft forever."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code")
-        parser.add_argument("--version", dest="set_version", type=int)
+        parser.add_argument("--set-version", dest="set_version", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
         sets = IndexSet.objects.filter(code=options["code"])

@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            definition = check(read_source(Path(options["set_file"]), filename=options["set_file"])).definition
+            definition = check(
+                read_source(Path(options["set_file"]), filename=options["set_file"])
+            ).definition
         except IndexSetError as exc:
             for issue in exc.issues:
                 self.stderr.write(str(issue))
@@ -62,7 +64,7 @@ class Command(BaseCommand):
                 "header must be code,value or code,points"
             )
         items: list[tuple[str, str, str, object]] = []
-        problems: list[str] = []
+        problems: list[tuple[int, str]] = []
         for number, row in enumerate(rows[1:], start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -73,21 +75,21 @@ class Command(BaseCommand):
             code, value, points = cell(code_col), cell(value_col), cell(points_col)
             place = f"{path}:{number}"
             if not code:
-                problems.append(f"{place}: thiếu mã tiêu chí / missing criterion code")
+                problems.append((number, f"{place}: thiếu mã tiêu chí / missing criterion code"))
             elif value and points:
-                problems.append(f"{place}: {code}: chỉ điền value hoặc points / not both")
+                problems.append((number, f"{place}: {code}: chỉ điền value hoặc points / not both"))
             elif not value and not points:
-                problems.append(f"{place}: {code}: thiếu giá trị / missing value")
+                problems.append((number, f"{place}: {code}: thiếu giá trị / missing value"))
             else:
                 items.append((place, code, "points" if points else "value", points or value))
         cset = compile_set(definition)
+        entries = {}
         try:
-            entries = read_inputs(cset, items) if not problems else {}
+            entries = read_inputs(cset, items)
         except InputErrors as exc:
-            problems += [str(e) for e in exc.errors]
-            entries = {}
+            problems += [(int(e.place.rsplit(":", 1)[1]), str(e)) for e in exc.errors]
         if problems:
-            for line in problems:
+            for _number, line in sorted(problems):
                 self.stderr.write(line)
             raise CommandError(f"{len(problems)} lỗi; không chấm / not scored")
         unit_input = unit_input_from_entries(
@@ -123,16 +125,18 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{definition.name} ({definition.code} v{definition.version})")
+        # Points are shown with two decimals unless the set is displayed in points.
+        pts = places if definition.display.value == "points" else 2
         for f in result.fields():
             node = cset.node(f.code)
             label = f"{node.label} " if node.label else ""
             self.stdout.write(
-                f"  {label}{node.title}: {format_number(f.points, places)} / "
-                f"{format_number(f.max, places)}"
+                f"  {label}{node.title}: {format_number(f.points, pts)} / "
+                f"{format_number(f.max, pts)}"
             )
         self.stdout.write(
-            f"Tổng điểm: {format_number(result.total, places)} / "
-            f"{format_number(result.max_total, places)}"
+            f"Tổng điểm: {format_number(result.total, pts)} / "
+            f"{format_number(result.max_total, pts)}"
         )
         shown = format_number(result.shown, places)
         if definition.display.value == "percent":

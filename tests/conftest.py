@@ -30,3 +30,12 @@ def make_user(db: Any) -> Any:
         return user
 
     return make
+
+
+@pytest.fixture
+def units_extract(db: Any) -> Any:
+    """A few provinces (~500 units) loaded by the real loader: Bắc Kạn (legacy),
+    Thái Nguyên (2025) and Hà Tĩnh (both), with their lineage."""
+    from cchc.units.loader import TEST_EXTRACT, load_units
+
+    return load_units(TEST_EXTRACT)

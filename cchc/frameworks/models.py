@@ -92,10 +92,6 @@ class IndexSet(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == SetStatus.PUBLISHED
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._stored_status() == SetStatus.PUBLISHED:
             raise FrozenSetError(
@@ -111,6 +107,10 @@ class IndexSet(models.Model):
                 % {"code": self.code, "version": self.version}
             )
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SetStatus.PUBLISHED
 
     def _stored_status(self) -> str | None:
         if self.pk is None:

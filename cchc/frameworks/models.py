@@ -213,3 +213,36 @@ class KpiValueRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.unit_id} {self.year}: {self.value}"
+
+
+class MetricType(models.TextChoices):
+    PERCENT = "percent", _("Percent (0–100)")
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal")
+    YES_NO = "yes_no", _("Yes / no")
+    TEXT = "text", _("Text")
+    DATE = "date", _("Date")
+
+
+class Metric(models.Model):
+    """One catalogue of observed figures (chỉ tiêu), shared by inspections and reports.
+
+    Shipped entries come from ``catalogue/metrics.yaml`` (``metrics_sync``); a province may
+    add its own in the admin.
+    """
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    label = models.CharField(_("label"), max_length=300)
+    label_en = models.CharField(_("English label"), max_length=300, blank=True)
+    value_type = models.CharField(_("value type"), max_length=8, choices=MetricType.choices)
+    field = models.CharField(_("topic"), max_length=8, blank=True)  # "par" / "dx"
+    dossier_figure = models.CharField(max_length=64, blank=True)
+    shipped = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CCHC := $(VENV)/bin/cchc
 PYTEST := $(VENV)/bin/pytest
-export CCHC_DATA_DIR ?= $(CURDIR)/var
+DEMO_ENV := CCHC_DATA_DIR=$${CCHC_DATA_DIR:-$(CURDIR)/var} CCHC_HTTPS=false
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -20,22 +20,22 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed
 
 demo: install
-	CCHC_HTTPS=false $(CCHC) migrate --noinput
-	CCHC_HTTPS=false $(CCHC) collectstatic --noinput --verbosity 0
-	CCHC_HTTPS=false $(CCHC) demo load
+	$(DEMO_ENV) $(CCHC) migrate --noinput
+	$(DEMO_ENV) $(CCHC) collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(CCHC) demo load
 	@echo ""
 	@echo "  CCHC: http://$(HOST):$(PORT)/  — đăng nhập / log in: admin / cchc-demo-2025"
 	@echo "  (các tài khoản khác / other accounts: see README)"
 	@echo ""
-	CCHC_HTTPS=false $(CCHC) db_worker & \
+	$(DEMO_ENV) $(CCHC) db_worker & \
 	  WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
-	  CCHC_HTTPS=false $(CCHC) runserver $(HOST):$(PORT)
+	  $(DEMO_ENV) $(CCHC) runserver --insecure $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy cchc
-	CCHC_HTTPS=false $(CCHC) makemigrations --check --dry-run
+	CCHC_DATA_DIR=$$(mktemp -d) CCHC_HTTPS=false $(CCHC) makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
 
 fmt: install
@@ -53,7 +53,9 @@ bench: install
 	$(PY) -m bench.run
 
 messages: install
-	cd cchc && ../$(CCHC) makemessages -l vi --ignore "*/migrations/*" && ../$(CCHC) compilemessages -l vi
+	for app in cchc/*/locale; do \
+	  (cd $$(dirname $$app) && CCHC_DATA_DIR=$$(mktemp -d) $(CURDIR)/$(CCHC) makemessages -l vi --ignore 'migrations/*' && \
+	   CCHC_DATA_DIR=$$(mktemp -d) $(CURDIR)/$(CCHC) compilemessages -l vi); done
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -4,7 +4,7 @@ import os
 import tempfile
 
 # A throwaway data directory per test session, set before the real settings read it.
-os.environ.setdefault("CCHC_DATA_DIR", tempfile.mkdtemp(prefix="cchc-test-"))
+os.environ["CCHC_DATA_DIR"] = tempfile.mkdtemp(prefix="cchc-test-")
 
 if os.environ.get("CCHC_TEST_DB") == "postgres" and not os.environ.get("DATABASE_URL"):
     from tests.pgserver import start_postgres
@@ -29,3 +29,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns otherwise

@@ -8,6 +8,8 @@ end) to the unit it is reported under: the hierarchy at the period end.
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -46,41 +48,52 @@ COUNTS = (
     "handled_complaint",
 )
 
-# Each count as an aggregate over classified rows (columns is_new, outcome, channel, ...).
-_AGG = {
-    "received_total": "count(*)",
-    "new_total": "count(*) FILTER (is_new)",
-    "new_online_full": "count(*) FILTER (is_new AND channel = 'online_full')",
-    "new_online_partial": "count(*) FILTER (is_new AND channel = 'online_partial')",
-    "new_direct": "count(*) FILTER (is_new AND channel = 'direct')",
-    "new_postal": "count(*) FILTER (is_new AND channel = 'postal')",
-    "carried_over": "count(*) FILTER (NOT is_new)",
-    "resolved_total": "count(*) FILTER (outcome IN ('early', 'on_time', 'late'))",
-    "early": "count(*) FILTER (outcome = 'early')",
-    "on_time": "count(*) FILTER (outcome = 'on_time')",
-    "late": "count(*) FILTER (outcome = 'late')",
-    "late_with_apology": "count(*) FILTER (outcome = 'late' AND apology_issued)",
-    "late_without_apology": "count(*) FILTER (outcome = 'late' AND NOT apology_issued)",
-    "in_progress_total": "count(*) FILTER (outcome LIKE 'pending%')",
-    "in_progress_within": "count(*) FILTER (outcome = 'pending_within')",
-    "in_progress_overdue": "count(*) FILTER (outcome = 'pending_overdue')",
-    "apart_total": "count(*) FILTER (outcome IN ('rejected', 'withdrawn'))",
-    "rejected": "count(*) FILTER (outcome = 'rejected')",
-    "withdrawn": "count(*) FILTER (outcome = 'withdrawn')",
-    "returned_by_post": (
-        "count(*) FILTER (outcome IN ('early', 'on_time', 'late') AND returned_by_post)"
-    ),
-    "new_digitized": "count(*) FILTER (is_new AND digitized)",
-    "new_paid_online": "count(*) FILTER (is_new AND paid_online)",
-    "resolved_e_result": "count(*) FILTER (outcome IN ('early', 'on_time', 'late') AND e_result)",
-    "handled_complaint": "count(*) FILTER (complaint)",
-}
+_O = sql.OUTCOME_CODE
+_RESOLVED = f"oc IN ({_O['early']}, {_O['on_time']}, {_O['late']})"
 
-# Drill-down conditions, one per figure.
-_FILTER = {
-    name: expr.removeprefix("count(*) FILTER (").removesuffix(")") if "FILTER" in expr else "TRUE"
-    for name, expr in _AGG.items()
+# Each count as a condition over classified rows (columns is_new, oc, channel, ...);
+# None = every row. Used as aggregate filters and as drill-down conditions.
+_COND: dict[str, str | None] = {
+    "received_total": None,
+    "new_total": "is_new",
+    "new_online_full": "is_new AND channel = 'online_full'",
+    "new_online_partial": "is_new AND channel = 'online_partial'",
+    "new_direct": "is_new AND channel = 'direct'",
+    "new_postal": "is_new AND channel = 'postal'",
+    "carried_over": "NOT is_new",
+    "resolved_total": _RESOLVED,
+    "early": f"oc = {_O['early']}",
+    "on_time": f"oc = {_O['on_time']}",
+    "late": f"oc = {_O['late']}",
+    "late_with_apology": f"oc = {_O['late']} AND apology_issued",
+    "late_without_apology": f"oc = {_O['late']} AND NOT apology_issued",
+    "in_progress_total": f"oc IN ({_O['pending_within']}, {_O['pending_overdue']})",
+    "in_progress_within": f"oc = {_O['pending_within']}",
+    "in_progress_overdue": f"oc = {_O['pending_overdue']}",
+    "apart_total": f"oc IN ({_O['rejected']}, {_O['withdrawn']})",
+    "rejected": f"oc = {_O['rejected']}",
+    "withdrawn": f"oc = {_O['withdrawn']}",
+    "returned_by_post": f"{_RESOLVED} AND returned_by_post",
+    "new_digitized": "is_new AND digitized",
+    "new_paid_online": "is_new AND paid_online",
+    "resolved_e_result": f"{_RESOLVED} AND e_result",
+    "handled_complaint": "complaint",
 }
+_AGG = {
+    name: "count(*)" if cond is None else f"count(*) FILTER ({cond})"
+    for name, cond in _COND.items()
+}
+_FILTER = {name: cond or "TRUE" for name, cond in _COND.items()}
+# Columns the aggregates read (besides the classification's own).
+_AGG_COLUMNS = (
+    "channel",
+    "apology_issued",
+    "returned_by_post",
+    "digitized",
+    "paid_online",
+    "e_result",
+    "complaint",
+)
 
 HUNDRED = Decimal(100)
 
@@ -226,38 +239,86 @@ def _row(
     )
 
 
-def _source(manifest: Manifest, period: Period, code_range: tuple[str, str] | None) -> str:
-    """Rows in scope: the period's month partitions plus the carry-over snapshot."""
+# Temp tables registered once per connection (unit maps, tree paths), by content digest.
+_REGISTERED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _register(
+    con: duckdb.DuckDBPyConnection,
+    prefix: str,
+    columns: list[tuple[str, str]],
+    rows: list[tuple[Any, ...]],
+) -> str:
+    """A temp table holding ``rows``, created on first use on this connection."""
+    digest = hashlib.sha1(repr((columns, rows)).encode("utf-8")).hexdigest()[:20]
+    name = f"{prefix}_{digest}"
+    seen = _REGISTERED.setdefault(con, set())
+    if name in seen:
+        return name
+    select = ", ".join(
+        f"CAST(unnest(${i + 1}) AS {kind}) AS {col}" for i, (col, kind) in enumerate(columns)
+    )
+    values = [[r[i] for r in rows] for i in range(len(columns))]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", values)
+    seen.add(name)
+    return name
+
+
+def _keys_table(con: duckdb.DuckDBPyConnection, codes: list[tuple[str, str, str]]) -> str:
+    rows = [(code, era == "legacy", key) for code, era, key in codes]
+    return _register(
+        con,
+        "unit_keys",
+        [("unit_code", "VARCHAR"), ("legacy", "BOOLEAN"), ("report_key", "VARCHAR")],
+        rows,
+    )
+
+
+LEGACY = "received_at < TIMESTAMP '2025-07-01 00:00:00'"
+# Above this many codes the subtree is (nearly) everything: no code filter on the scan.
+_CODE_FILTER_MAX = 1000
+
+
+def _source(
+    manifest: Manifest, period: Period, codes: list[str], columns: tuple[str, ...]
+) -> str:
+    """Rows in scope: the period's month partitions plus the carry-over snapshot.
+
+    Only ``columns`` are read; for a small subtree, a code filter lets the zone maps of the
+    files (sorted by unit code) skip every other row group.
+    """
     files, snap = manifest.files_for(period)
     where = sql.in_scope(period)
-    if code_range:
-        lo, hi = (c.replace("'", "''") for c in code_range)
-        where += f" AND unit_code BETWEEN '{lo}' AND '{hi}'"
-    parts = []
-    if files:
-        parts.append(f"SELECT * FROM read_parquet({files!r}) WHERE {where}")
+    if codes and len(codes) <= _CODE_FILTER_MAX:
+        if len(codes) == 1:
+            where += f" AND unit_code = '{codes[0].replace(chr(39), chr(39) * 2)}'"
+        else:
+            lo, hi = (c.replace("'", "''") for c in (codes[0], codes[-1]))
+            where += f" AND unit_code BETWEEN '{lo}' AND '{hi}'"
+    cols = ", ".join(columns)
     if snap:
-        parts.append(f"SELECT * FROM read_parquet('{snap}') WHERE {where}")
-    if not parts:
-        cols = ", ".join(f"NULL::{kind} AS {name}" for name, kind in sql.STORE_COLUMNS)
-        parts.append(f"SELECT {cols} WHERE FALSE")
-    return " UNION ALL ".join(parts)
+        files = [*files, snap]
+    if not files:
+        kinds = dict(sql.STORE_COLUMNS) | {n: k for n, k, _ in sql.DERIVED_COLUMNS}
+        empty = ", ".join(f"NULL::{kinds[name]} AS {name}" for name in columns)
+        return f"SELECT {empty} WHERE FALSE"
+    return f"SELECT {cols} FROM read_parquet({files!r}) WHERE {where}"
 
 
-def _classified(
-    manifest: Manifest, period: Period, options: Options, codes: list[tuple[str, str, str]]
-) -> str:
-    """CTE body: rows in scope, classified, with their report key."""
-    code_values = ", ".join(f"('{c}', '{e}', '{k}')" for c, e, k in codes) or "(NULL, NULL, NULL)"
-    code_list = sorted({c for c, _, _ in codes})
-    code_range = (code_list[0], code_list[-1]) if code_list else None
-    return f"""keys(unit_code, era, report_key) AS (VALUES {code_values}),
-    facts AS ({_source(manifest, period, code_range)}),
-    classified AS (
-        SELECT k.report_key, f.*, {sql.classification(period, options)}
-        FROM facts f JOIN keys k ON k.unit_code = f.unit_code
-         AND k.era = CASE WHEN f.received_at < TIMESTAMP '2025-07-01' THEN 'legacy'
-                          ELSE '2025' END)"""
+def _needed(options: Options, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    cols = [
+        "unit_code",
+        "received_at",
+        "finished_at",
+        "status",
+        "supplement_requests",
+        sql.effective_due(options),
+        *_AGG_COLUMNS,
+        *extra,
+    ]
+    return tuple(dict.fromkeys(cols))
 
 
 def period_report(
@@ -269,40 +330,58 @@ def period_report(
     options: Options | None = None,
     by: Literal["unit", "sector"] = "unit",
 ) -> Report:
-    """The standard table for ``root_key``'s subtree: one statement, ROLLUP for subtotals."""
+    """The standard table for ``root_key``'s subtree: one statement.
+
+    Rows are classified and counted per (unit code, era) straight off the Parquet scan;
+    only those few thousand groups meet the unit map (a temp table registered once per
+    connection), then ``GROUP BY ROLLUP`` over the tree path gives the subtotals.
+    """
     opts = options or Options()
     nodes = tree.subtree(root_key)
     codes = tree.code_keys(root_key)
+    keys = _keys_table(con, codes)
+    code_list = sorted({c for c, _, _ in codes})
     aggs = ",\n        ".join(f"{expr} AS {name}" for name, expr in _AGG.items())
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
-    cte = _classified(manifest, period, opts, codes)
+    extra = ("sector",) if by == "sector" else ()
+    group = ", sector" if by == "sector" else ""
+    cte = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
+    per_code AS (
+        SELECT unit_code, {LEGACY} AS legacy{group}, {aggs}
+        FROM (SELECT *, {sql.classification(period, opts)} FROM facts)
+        GROUP BY ALL),
+    per_key AS (
+        SELECT k.report_key{group}, {sums}
+        FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy
+        GROUP BY ALL)"""
     if by == "sector":
         query = f"""WITH {cte}
-        SELECT GROUPING(sector) AS g, sector, {aggs}
-        FROM classified GROUP BY ROLLUP (sector) ORDER BY g DESC, sector"""
+        SELECT GROUPING(sector) AS g, sector, {sums}
+        FROM per_key GROUP BY ROLLUP (sector) ORDER BY g DESC, sector"""
         rows = []
         for g, sector, *values in con.execute(query).fetchall():
             key = "" if g else sector
             name = "Tổng cộng" if g else (sector or "(không rõ lĩnh vực)")
             rows.append(_row(key, name, 0 if g else 1, bool(g), tuple(values), opts))
+        if not rows:
+            rows.append(_row("", "Tổng cộng", 0, True, (0,) * len(COUNTS), opts))
         return Report(period, "sector", opts, rows)
     depth = max(len(path) for _, path in nodes)
     levels = [f"l{i}" for i in range(depth)]
-    path_values = ", ".join(
-        "("
-        + ", ".join(
-            [f"'{node.key}'"] + [f"'{path[i]}'" if i < len(path) else "NULL" for i in range(depth)]
-        )
-        + ")"
-        for node, path in nodes
+    paths = _register(
+        con,
+        "unit_paths",
+        [("report_key", "VARCHAR")] + [(lvl, "VARCHAR") for lvl in levels],
+        [
+            (node.key, *[path[i] if i < len(path) else None for i in range(depth)])
+            for node, path in nodes
+        ],
     )
     lv = ", ".join(levels)
     gid = " + ".join(f"GROUPING({lvl}) * {1 << (depth - 1 - i)}" for i, lvl in enumerate(levels))
-    query = f"""WITH {cte},
-    per_key AS (SELECT report_key, {aggs} FROM classified GROUP BY report_key),
-    paths(report_key, {lv}) AS (VALUES {path_values})
+    query = f"""WITH {cte}
     SELECT {gid} AS gid, {lv}, {sums}
-    FROM paths LEFT JOIN per_key USING (report_key)
+    FROM {paths} LEFT JOIN per_key USING (report_key)
     GROUP BY ROLLUP ({lv})"""
     found: dict[str, tuple[Any, ...]] = {}
     for gid_value, *rest in con.execute(query).fetchall():
@@ -341,13 +420,19 @@ def drilldown(
         raise KeyError(f"không có cột {figure!r}")
     opts = options or Options()
     codes = tree.code_keys(unit_key)
+    keys = _keys_table(con, codes)
+    code_list = sorted({c for c, _, _ in codes})
     cond = _FILTER[figure]
     if sector is not None:
         cond += " AND sector = '" + sector.replace("'", "''") + "'"
-    cte = _classified(manifest, period, opts, codes)
+    cte = f"""facts AS ({_source(manifest, period, code_list, sql.FILE_NAMES)}),
+    classified AS (
+        SELECT k.report_key, f.*, {sql.classification(period, opts)}
+        FROM facts f JOIN {keys} k ON k.unit_code = f.unit_code AND k.legacy = ({LEGACY}))"""
     total = con.execute(f"WITH {cte} SELECT count(*) FROM classified WHERE {cond}").fetchone()[0]  # type: ignore[index]
     cur = con.execute(
-        f"""WITH {cte} SELECT report_key, {", ".join(sql.STORE_NAMES)}, is_new, outcome
+        f"""WITH {cte} SELECT report_key, {", ".join(sql.STORE_NAMES)}, is_new,
+            {sql.OUTCOME_NAME} AS outcome
         FROM classified WHERE {cond}
         ORDER BY received_at, source_system, dossier_code
         LIMIT {int(page_size)} OFFSET {int(max(page - 1, 0) * page_size)}"""
@@ -416,13 +501,15 @@ def classify_rows(
 ) -> list[tuple[str, str | None, str | None, bool]]:
     """Per-row SQL classification of ``table`` (for the agreement test and drill-down checks).
 
-    Returns (dossier_code, scope, outcome, late_with_apology) for every row of the table.
+    ``table`` holds the STORE_COLUMNS; the derived columns are computed here the way the
+    import stores them. Returns (dossier_code, scope, outcome, late_with_apology) for every
+    row of the table.
     """
     query = f"""SELECT dossier_code,
         CASE WHEN in_scope THEN CASE WHEN is_new THEN 'new' ELSE 'carried_over' END END,
-        CASE WHEN in_scope THEN outcome END,
-        coalesce(in_scope AND outcome = 'late' AND apology_issued, FALSE)
+        CASE WHEN in_scope THEN {sql.OUTCOME_NAME} END,
+        coalesce(in_scope AND oc = {_O["late"]} AND apology_issued, FALSE)
     FROM (SELECT *, ({sql.in_scope(period)}) AS in_scope,
-                 {sql.classification(period, options)} FROM {table})
+                 {sql.classification(period, options)} FROM {sql.with_derived(table)})
     ORDER BY dossier_code"""
     return [(r[0], r[1], r[2], bool(r[3])) for r in con.execute(query).fetchall()]

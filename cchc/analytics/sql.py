@@ -6,7 +6,7 @@ asserts both agree row by row. Change both or neither.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -77,6 +77,30 @@ STORE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 STORE_NAMES = tuple(name for name, _ in STORE_COLUMNS)
 
+# Derived columns stored next to them so reports do no date arithmetic per row: the due
+# instant with a date-only due taken at the end of its day, without (``due_end``) and with
+# (``due_eff``) the supplement days (see core.dossier.effective_due).
+_END_OF_DAY = (
+    "(CASE WHEN due_date_only THEN due_at + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND "
+    "ELSE due_at END)"
+)
+DERIVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("due_end", "TIMESTAMP", _END_OF_DAY),
+    (
+        "due_eff",
+        "TIMESTAMP",
+        f"({_END_OF_DAY} + to_microseconds(CAST(coalesce(supplement_days, 0) "
+        "* 86400000000 AS BIGINT)))",
+    ),
+)
+FILE_NAMES = STORE_NAMES + tuple(name for name, _, _ in DERIVED_COLUMNS)
+
+
+def with_derived(table: str) -> str:
+    """A subquery adding the derived columns to a table holding STORE_COLUMNS."""
+    derived = ", ".join(f"CAST({expr} AS {kind}) AS {name}" for name, kind, expr in DERIVED_COLUMNS)
+    return f"(SELECT *, {derived} FROM {table})"
+
 _SERIAL_RE = r"\d+(\.\d+)?"
 TRUE_WORDS = ("true", "1", "có", "co", "x", "yes")
 FALSE_WORDS = ("false", "0", "không", "khong", "no", "")
@@ -102,21 +126,27 @@ TIME_FORMATS = (
 def parse_time(col: str) -> str:
     """SQL parsing a VARCHAR column the way ``core.dossier.parse_datetime_value`` does.
 
-    ``try_strptime`` over a list of exact formats (no regular expression on the common
-    path); an Excel serial only when no format matched.
+    Fast path: a 10- or 19-character value DuckDB casts (``yyyy-mm-dd[ hh:mm:ss]``, also
+    with ``T``); otherwise ``try_strptime`` over a list of exact formats; an Excel serial only
+    when no format matched.
     """
     v = f"trim({col})"
     formats = ", ".join(f"'{f}'" for f in TIME_FORMATS)
-    return f"""coalesce(try_strptime({v}, [{formats}]),
+    return f"""(CASE
+        WHEN length({col}) IN (10, 19) AND try_cast({col} AS TIMESTAMP) IS NOT NULL
+            THEN try_cast({col} AS TIMESTAMP)
+        ELSE coalesce(try_strptime({v}, [{formats}]),
         CASE WHEN regexp_full_match({v}, '{_SERIAL_RE}') AND try_cast({v} AS DECIMAL(18,6)) >= 1
             THEN TIMESTAMP '1899-12-30' + to_seconds(
-                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT)) END)"""
+                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT)) END) END)"""
 
 
 def date_only(col: str) -> str:
-    """True when the value carries no time of day."""
+    """True when the value carries no time of day (a ':' or, for a serial, a fraction)."""
     v = f"trim({col})"
     return f"""(CASE
+        WHEN contains({col}, ':') THEN FALSE
+        WHEN contains({col}, '-') OR contains({col}, '/') THEN TRUE
         WHEN regexp_full_match({v}, '{_SERIAL_RE}') THEN NOT contains({v}, '.')
             OR try_cast({v} AS DECIMAL(18,6)) = floor(try_cast({v} AS DECIMAL(18,6)))
         ELSE NOT contains(coalesce({v}, ''), ':')
@@ -125,19 +155,22 @@ def date_only(col: str) -> str:
 
 def parse_bool(col: str) -> str:
     v = f"lower(trim(coalesce({col}, '')))"
-    return f"(CASE WHEN {v} IN ({_words(TRUE_WORDS)}) THEN TRUE " + (
+    return (
+        f"(CASE WHEN {col} = '1' THEN TRUE WHEN {col} = '0' THEN FALSE "
+        f"WHEN {v} IN ({_words(TRUE_WORDS)}) THEN TRUE "
         f"WHEN {v} IN ({_words(FALSE_WORDS)}) THEN FALSE END)"
     )
 
 
 def bool_ok(col: str) -> str:
     v = f"lower(trim(coalesce({col}, '')))"
-    return f"({v} IN ({_words(TRUE_WORDS + FALSE_WORDS)}))"
+    return f"(coalesce({col} IN ('0', '1'), FALSE) OR {v} IN ({_words(TRUE_WORDS + FALSE_WORDS)}))"
 
 
 def parse_channel(col: str) -> str:
     v = f"lower(trim(regexp_replace(coalesce({col}, ''), '\\s+', ' ', 'g')))"
     return f"""(CASE
+        WHEN {col} IN ('direct', 'online_full', 'online_partial', 'postal') THEN {col}
         WHEN {v} IN ('direct', 'online_full', 'online_partial', 'postal') THEN {v}
         WHEN {v} IN ('mức độ 4', 'muc do 4') THEN 'online_full'
         WHEN {v} IN ('mức độ 3', 'muc do 3') THEN 'online_partial'
@@ -146,19 +179,22 @@ def parse_channel(col: str) -> str:
 
 def parse_status(col: str) -> str:
     v = f"lower(trim(coalesce({col}, '')))"
-    return f"(CASE WHEN {v} IN ('in_progress', 'finished', 'rejected', 'withdrawn') THEN {v} END)"
+    return f"""(CASE WHEN {col} IN ('in_progress', 'finished', 'rejected', 'withdrawn') THEN {col}
+        WHEN {v} IN ('in_progress', 'finished', 'rejected', 'withdrawn') THEN {v} END)"""
 
 
 def parse_supplement_days(col: str) -> str:
     v = f"replace(trim(coalesce({col}, '')), ',', '.')"
-    return f"""(CASE WHEN {v} = '' THEN CAST(0 AS DECIMAL(9,3))
+    return f"""(CASE WHEN {col} IN ('0', '0.0') THEN CAST(0 AS DECIMAL(9,3))
+        WHEN {v} = '' THEN CAST(0 AS DECIMAL(9,3))
         WHEN regexp_full_match({v}, '\\d{{1,6}}(\\.\\d{{1,3}})?') THEN CAST({v} AS DECIMAL(9,3))
     END)"""
 
 
 def parse_count(col: str) -> str:
     v = f"trim(coalesce({col}, ''))"
-    return f"""(CASE WHEN {v} = '' THEN 0
+    return f"""(CASE WHEN {col} IN ('0', '1', '2', '3') THEN CAST({col} AS INTEGER)
+        WHEN {v} = '' THEN 0
         WHEN regexp_full_match({v}, '\\d{{1,9}}') THEN CAST({v} AS INTEGER) END)"""
 
 
@@ -167,26 +203,36 @@ def lit(day: date) -> str:
 
 
 def effective_due(options: Options) -> str:
-    """Effective due instant (see core.dossier.effective_due)."""
-    expr = (
-        "(CASE WHEN due_date_only THEN due_at + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND "
-        "ELSE due_at END)"
-    )
-    if options.supplement_extends_due:
-        expr = (
-            f"({expr} + to_microseconds(CAST(coalesce(supplement_days, 0) "
-            "* 86400000000 AS BIGINT)))"
-        )
-    return expr
+    """Effective due instant (see core.dossier.effective_due): a stored derived column."""
+    return "due_eff" if options.supplement_extends_due else "due_end"
+
+
+def ts(day: date) -> str:
+    """The instant a day starts: ``CAST(x AS DATE) <= d`` ⇔ ``x < ts(d + 1 day)``."""
+    return f"TIMESTAMP '{day.isoformat()} 00:00:00'"
+
+
+# Outcome codes (small integers compare faster than strings in the report's aggregates).
+OUTCOMES = ("early", "on_time", "late", "pending_within", "pending_overdue", "rejected", "withdrawn")
+OUTCOME_CODE = {name: i + 1 for i, name in enumerate(OUTCOMES)}
+OUTCOME_NAME = (
+    "CASE oc "
+    + " ".join(f"WHEN {code} THEN '{name}'" for name, code in OUTCOME_CODE.items())
+    + " END"
+)
 
 
 def classification(period: Period, options: Options) -> str:
     """SELECT-list fragments classifying each row; use over rows already in scope.
 
-    Produces ``is_new``, ``outcome`` ('early' | 'on_time' | 'late' | 'pending_within' |
-    'pending_overdue' | 'rejected' | 'withdrawn') and ``late_with_apology``.
+    Produces ``is_new`` and ``oc`` (the outcome's code in ``OUTCOME_CODE``: 'early' |
+    'on_time' | 'late' | 'pending_within' | 'pending_overdue' | 'rejected' | 'withdrawn');
+    ``OUTCOME_NAME`` turns ``oc`` back into the name. Needs the derived columns.
+    Day comparisons are written on the raw instants (``CAST(x AS DATE) <= E`` ⇔
+    ``x < E+1 00:00``) so Parquet zone maps can prune.
     """
-    s, e = lit(period.start), lit(period.end)
+    o = OUTCOME_CODE
+    after_end = ts(period.end + timedelta(days=1))
     resolved_status = (
         "status IN ('finished', 'rejected', 'withdrawn')"
         if options.count_rejected_as_resolved
@@ -199,26 +245,27 @@ def classification(period: Period, options: Options) -> str:
     )
     due = effective_due(options)
     late = f"(finished_at > {due} {multi})"
-    return f"""CAST(received_at AS DATE) >= {s} AS is_new,
+    return f"""received_at >= {ts(period.start)} AS is_new,
         CASE
-            WHEN finished_at IS NOT NULL AND CAST(finished_at AS DATE) <= {e} THEN
+            WHEN finished_at < {after_end} THEN
                 CASE
                     WHEN NOT ({resolved_status}) THEN
-                        CASE WHEN status = 'withdrawn' THEN 'withdrawn' ELSE 'rejected' END
-                    WHEN {late} THEN 'late'
-                    WHEN CAST(finished_at AS DATE) < CAST({due} AS DATE) THEN 'early'
-                    ELSE 'on_time'
+                        CASE WHEN status = 'withdrawn' THEN {o["withdrawn"]}
+                             ELSE {o["rejected"]} END
+                    WHEN {late} THEN {o["late"]}
+                    WHEN CAST(finished_at AS DATE) < CAST({due} AS DATE) THEN {o["early"]}
+                    ELSE {o["on_time"]}
                 END
-            WHEN CAST({due} AS DATE) <= {e} THEN 'pending_overdue'
-            ELSE 'pending_within'
-        END AS outcome"""
+            WHEN {due} < {after_end} THEN {o["pending_overdue"]}
+            ELSE {o["pending_within"]}
+        END AS oc"""
 
 
 def in_scope(period: Period) -> str:
     """WHERE condition: received by the end, not finished before the start."""
     return (
-        f"CAST(received_at AS DATE) <= {lit(period.end)} AND "
-        f"(finished_at IS NULL OR CAST(finished_at AS DATE) >= {lit(period.start)})"
+        f"received_at < {ts(period.end + timedelta(days=1))} AND "
+        f"(finished_at IS NULL OR finished_at >= {ts(period.start)})"
     )
 
 
@@ -233,4 +280,5 @@ def connect(
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET autoload_known_extensions = false")
+    con.execute("SET parquet_metadata_cache = true")
     return con

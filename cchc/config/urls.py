@@ -12,6 +12,9 @@ urlpatterns = [
     path("frameworks/", include("cchc.frameworks.urls")),
     path("files/", include("cchc.documents.urls")),
     path("followup/", include("cchc.followup.urls")),
+    path("assessments/", include("cchc.assessments.urls")),
+    path("inspections/", include("cchc.inspections.urls")),
+    path("plans/", include("cchc.plans.urls")),
     path("api/", views.api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cchc.audit import services as audit
 from cchc.core.dates import format_date
 from cchc.core.indexset import (
     IndexSetDef,
@@ -107,6 +108,7 @@ def indexset_import(
     filename: str | None = None,
     publish: bool = False,
     overrides: dict[str, Any] | None = None,
+    actor: Any = None,
 ) -> IndexSet:
     """Store a set as a draft (or return the identical stored one); optionally publish."""
     loaded = indexset_check(read_source(source, filename=filename, overrides=overrides))
@@ -117,7 +119,7 @@ def indexset_import(
     if existing is not None:
         if existing.sha256 == digest:
             if publish and not existing.is_published:
-                indexset_publish(existing)
+                indexset_publish(existing, actor=actor)
             return existing
         if existing.is_published:
             raise IndexSetError(
@@ -161,8 +163,14 @@ def indexset_import(
         supersedes=supersedes,
     )
     _store_criteria(index_set, definition)
+    audit.record(
+        actor=actor,
+        obj=index_set,
+        action="indexset.import",
+        changes={"sha256": (None, digest), "status": (None, index_set.status)},
+    )
     if publish:
-        indexset_publish(index_set)
+        indexset_publish(index_set, actor=actor)
     return index_set
 
 
@@ -203,7 +211,7 @@ def _store_criteria(index_set: IndexSet, definition: IndexSetDef) -> None:
 
 
 @transaction.atomic
-def indexset_publish(index_set: IndexSet) -> IndexSet:
+def indexset_publish(index_set: IndexSet, *, actor: Any = None) -> IndexSet:
     """Freeze a draft forever. A correction is a new version that ``supersedes`` it."""
     locked = IndexSet.objects.select_for_update().get(pk=index_set.pk)
     if locked.is_published:
@@ -211,6 +219,12 @@ def indexset_publish(index_set: IndexSet) -> IndexSet:
     locked.status = SetStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.save()
+    audit.record(
+        actor=actor,
+        obj=locked,
+        action="indexset.publish",
+        changes={"status": (SetStatus.DRAFT.value, SetStatus.PUBLISHED.value)},
+    )
     index_set.status = locked.status
     index_set.published_at = locked.published_at
     return index_set

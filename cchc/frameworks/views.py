@@ -53,7 +53,7 @@ def set_import(request: HttpRequest) -> HttpResponse:
     content = upload.read()
     try:
         if name.lower().endswith(".xlsx"):
-            index_set = indexset_import(content, filename=name)
+            index_set = indexset_import(content, filename=name, actor=request.user)
         elif name.lower().endswith((".yaml", ".yml")):
             try:
                 text = content.decode("utf-8-sig")
@@ -61,7 +61,7 @@ def set_import(request: HttpRequest) -> HttpResponse:
                 return _render_list(
                     request, [_("%(name)s is not UTF-8 text.") % {"name": name}], status=400
                 )
-            index_set = indexset_import(text, filename=name)
+            index_set = indexset_import(text, filename=name, actor=request.user)
         else:
             return _render_list(
                 request, [_("Only .yaml, .yml or .xlsx files can be imported.")], status=400
@@ -71,7 +71,7 @@ def set_import(request: HttpRequest) -> HttpResponse:
     except FrozenSetError as exc:
         return _render_list(request, list(exc.messages), status=400)
     if request.POST.get("publish") and not index_set.is_published:
-        indexset_publish(index_set)
+        indexset_publish(index_set, actor=request.user)
     messages.success(
         request,
         _("Imported %(code)s version %(version)s.")
@@ -135,7 +135,7 @@ def set_publish(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     index_set = get_object_or_404(IndexSet, pk=pk)
     try:
-        indexset_publish(index_set)
+        indexset_publish(index_set, actor=request.user)
     except FrozenSetError:
         messages.error(request, _("This index set is already published."))
         return redirect("frameworks:detail", pk=pk)

@@ -12,10 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def clean_env() -> dict[str, str]:
+    """The environment of a deployment: none of the test run's own settings."""
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {k: v for k, v in os.environ.items() if not k.startswith("CCHC_") and k not in dropped}
+
+
 def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith("CCHC_") and k != "DATABASE_URL"
-    }
+    environ = clean_env()
     environ.update(
         DJANGO_SETTINGS_MODULE="cchc.config.settings",
         CCHC_DATA_DIR=str(tmp_path),
@@ -47,9 +51,8 @@ def test_http_only_mode_turns_secure_cookies_off(tmp_path: Path) -> None:
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
         " s.SECURE_HSTS_SECONDS)"
     )
-    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "cchc.config.settings",
+    environ = {**clean_env(), "DJANGO_SETTINGS_MODULE": "cchc.config.settings",
                "CCHC_DATA_DIR": str(tmp_path), "CCHC_HTTPS": "false"}  # fmt: skip
-    environ.pop("DATABASE_URL", None)
     out = subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
         cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60, check=True,

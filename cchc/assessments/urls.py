@@ -1,0 +1,23 @@
+from django.urls import path
+
+from cchc.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.round_list, name="list"),
+    path("new/", views.round_new, name="new"),
+    path("<int:pk>/", views.round_detail, name="round"),
+    path("<int:pk>/ranking.xlsx", views.round_export, name="export"),
+    path("<int:pk>/publish/", views.round_publish, name="publish"),
+    path("<int:pk>/survey/", views.survey_upload, name="survey"),
+    path("<int:pk>/computed/", views.computed_update, name="computed"),
+    path("<int:pk>/appraisers/", views.appraiser_add, name="appraisers"),
+    path("a/<int:pk>/", views.assessment_detail, name="assessment"),
+    path("a/<int:pk>/save/<str:code>/", views.criterion_save, name="save"),
+    path("a/<int:pk>/evidence/<str:code>/", views.evidence_add, name="evidence"),
+    path("a/<int:pk>/submit/", views.submit, name="submit"),
+    path("a/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("a/<int:pk>/form.xlsx", views.form_download, name="form"),
+    path("a/<int:pk>/upload/", views.form_upload_view, name="upload"),
+    path("a/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
+]

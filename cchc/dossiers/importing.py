@@ -1,0 +1,351 @@
+"""The import pipeline: read → map by profile → resolve units → canonical CSV → store.
+
+All or nothing: the store validates the canonical file and swaps its manifest only when
+every row is good (cchc.analytics.store); this module adds what only the app knows (the
+profile, the units and who may import them) and turns every error into
+(place, column, value, reason) in Vietnamese, capped, with the total.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import secrets
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cchc.accounts.permissions import ALL, writable_unit_ids
+from cchc.accounts.models import Role
+from cchc.analytics.store import ImportRejected, Store
+from cchc.audit.services import record
+from cchc.core.dossier import LEGACY_CUTOVER, ValueParseError, parse_datetime_value
+from cchc.core.text import search_key
+from cchc.dossiers import profiles, reading
+from cchc.dossiers.models import DossierImport, ImportStatus
+from cchc.units.models import Hierarchy, Unit
+from cchc.units.services import lineage_map
+
+MAX_ERRORS = 1000
+PREVIEW_ROWS = 10
+IMPORT_ROLES = (Role.ADMIN, Role.SECRETARIAT, Role.UNIT_OFFICER)
+Progress = Callable[[int, str], None]
+
+
+def store() -> Store:
+    return Store(settings.CCHC_DOSSIER_STORE)
+
+
+@dataclass
+class Prepared:
+    rows: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    error_total: int = 0
+    unmatched: dict[str, list[str]] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    preview: list[dict[str, str]] = field(default_factory=list)
+    encoding: str = ""
+    message: str = ""
+    csv_path: Path | None = None
+
+    def add(self, place: str, column: str, value: str, reason: str) -> None:
+        self.error_total += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"place": place, "column": column, "value": value, "reason": reason})
+
+    @property
+    def ok(self) -> bool:
+        return not self.message and not self.error_total
+
+
+class UnitIndex:
+    """Unit codes and names of both hierarchies, to resolve a cell by the received date."""
+
+    def __init__(self, user: Any = None) -> None:
+        self.codes: dict[tuple[str, str], int] = {}
+        self.names: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        for pk, code, hierarchy, name in Unit.objects.filter(
+            hierarchy__in=(Hierarchy.LEGACY, Hierarchy.Y2025)
+        ).values_list("id", "code", "hierarchy", "name"):
+            self.codes[(hierarchy, code)] = pk
+            self.names[(hierarchy, search_key(name))].append((code, pk))
+        self.allowed: set[int] | None = None  # None = every unit
+        if user is not None:
+            scope = writable_unit_ids(user, IMPORT_ROLES)
+            if scope is not ALL:
+                allowed = set(scope)  # type: ignore[arg-type]
+                # Dossiers of a legacy unit may be imported by whoever writes for its successor.
+                keys = {f"{c}@{h}": pk for (h, c), pk in self.codes.items()}
+                for legacy, succ in lineage_map().items():
+                    if any(keys.get(s) in allowed for s, _ in succ) and legacy in keys:
+                        allowed.add(keys[legacy])
+                self.allowed = allowed
+
+    def resolve(self, raw: str, received: date, profile: profiles.Profile) -> tuple[str, str]:
+        """(code, "") or ("", reason in Vietnamese)."""
+        hierarchy = Hierarchy.LEGACY if received < LEGACY_CUTOVER else Hierarchy.Y2025
+        other = Hierarchy.Y2025 if hierarchy == Hierarchy.LEGACY else Hierarchy.LEGACY
+        text = raw.strip()
+        alias = profile.unit_alias(text)
+        code = alias if alias is not None else text
+        pk = self.codes.get((str(hierarchy), code))
+        if pk is None and profile.match_unit_names and alias is None:
+            found = self.names.get((str(hierarchy), search_key(text)), [])
+            if len(found) > 1:
+                codes = ", ".join(sorted(c for c, _ in found))
+                return "", f"tên đơn vị trùng nhiều đơn vị ({codes}): dùng mã đơn vị"
+            if found:
+                code, pk = found[0]
+        if pk is None:
+            era = "trước" if hierarchy == Hierarchy.LEGACY else "từ"
+            if (str(other), code) in self.codes:
+                return "", (
+                    f"mã {code} không có trong danh mục đơn vị áp dụng cho hồ sơ tiếp nhận "
+                    f"{era} 01/07/2025 (chỉ có ở danh mục {'mới' if other == '2025' else 'cũ'})"
+                )
+            return "", f"không tìm thấy đơn vị “{text}” (danh mục áp dụng {era} 01/07/2025)"
+        if self.allowed is not None and pk not in self.allowed:
+            return "", f"bạn không có quyền nhập hồ sơ của đơn vị {code}"
+        return code, ""
+
+
+_LINE = re.compile(r"dòng (\d+)")
+
+
+def prepare(
+    data: bytes,
+    name: str,
+    profile_name: str,
+    *,
+    source: str = "",
+    user: Any = None,
+    progress: Progress | None = None,
+    dry_run: bool = True,
+) -> Prepared:
+    """Read and check a file; with ``dry_run`` off leave the canonical CSV in ``csv_path``.
+
+    The store's own checks (dates, enums, duplicates…) run on the canonical file too, so
+    the preview lists every error the real import would meet.
+    """
+    out = Prepared()
+    try:
+        profile = profiles.load(profile_name)
+        sheets, out.encoding = reading.read_file(data, name)
+    except (profiles.ProfileError, reading.ReadError) as exc:
+        out.message = str(exc)
+        return out
+    header = sheets[0].header
+    mapping = profile.map_header(header)
+    out.ignored_columns = mapping.ignored
+    if mapping.errors:
+        for error in mapping.errors:
+            out.add("dòng tiêu đề", "", "", error)
+        return out
+    fixed_source = source.strip() or profile.source_system
+    if "source_system" not in mapping.index and not fixed_source:
+        out.add("dòng tiêu đề", "source_system", "", "thiếu cột source_system: dùng --source")
+        return out
+    total_rows = sum(len(s.rows) for s in sheets)
+    if total_rows == 0:
+        out.message = f"Tệp {name} không có dòng dữ liệu nào (chỉ có dòng tiêu đề)"
+        return out
+    units = UnitIndex(user)
+    idx = mapping.index
+    column_name = {c: mapping.names.get(c, c) for c in profiles.CANONICAL_COLUMNS}
+    unmatched: dict[str, dict[str, None]] = defaultdict(dict)
+    places: list[str] = []
+    work = Path(settings.DATA_DIR) / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", suffix=".csv", dir=work, delete=False
+    )
+    path = Path(handle.name)
+    try:
+        with handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(profiles.CANONICAL_COLUMNS)
+            for number, (place, cells) in enumerate(reading.iter_rows(sheets)):
+                if progress and number % 5000 == 0:
+                    progress(5 + int(60 * number / total_rows), f"đọc dòng {number + 1}")
+                row = {c: cells[i].strip() for c, i in idx.items()}
+                if fixed_source and not row.get("source_system"):
+                    row["source_system"] = fixed_source
+                for column in ("channel", "status"):
+                    raw = row.get(column, "")
+                    if column not in idx or not raw:
+                        continue
+                    value = profile.map_value(column, raw)
+                    if value is None:
+                        unmatched[column_name[column]][raw] = None
+                        out.add(place, column_name[column], raw, "giá trị không có trong hồ sơ ánh xạ")
+                    else:
+                        row[column] = value
+                if profile.due_already_extended:
+                    row["supplement_days"] = ""
+                unit_raw = row.get("unit_code", "")
+                try:
+                    parsed = parse_datetime_value(row.get("received_at", ""))
+                except ValueParseError:
+                    parsed = None
+                if parsed is not None and unit_raw:
+                    code, reason = units.resolve(unit_raw, parsed[0].date(), profile)
+                    if reason:
+                        unmatched[column_name["unit_code"]][unit_raw] = None
+                        out.add(place, column_name["unit_code"], unit_raw, reason)
+                    else:
+                        row["unit_code"] = code
+                writer.writerow([row.get(c, "") for c in profiles.CANONICAL_COLUMNS])
+                places.append(place)
+                if len(out.preview) < PREVIEW_ROWS:
+                    out.preview.append({c: row.get(c, "") for c in profiles.CANONICAL_COLUMNS})
+        out.rows = len(places)
+        out.unmatched = {k: list(v) for k, v in unmatched.items()}
+        if progress:
+            progress(65, "kiểm tra dữ liệu")
+        try:
+            store().import_csv(path, dry_run=True)
+        except ImportRejected as rejected:
+            _merge_store_errors(out, rejected, places, column_name)
+        if out.ok and not dry_run:
+            out.csv_path = path
+            return out
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.unlink(missing_ok=True)
+    return out
+
+
+def _merge_store_errors(
+    out: Prepared, rejected: ImportRejected, places: list[str], names: dict[str, str]
+) -> None:
+    def place_of(line: int) -> str:
+        return places[line - 2] if 2 <= line < len(places) + 2 else "tệp"
+
+    mine = list(out.errors)
+    extra = []
+    for error in rejected.errors:
+        reason = _LINE.sub(lambda m: place_of(int(m[1])), error.reason)
+        extra.append(
+            {
+                "place": place_of(error.row),
+                "column": names.get(error.column, error.column),
+                "value": error.value,
+                "reason": reason,
+            }
+        )
+    order = {p: i for i, p in enumerate(places)}
+    merged = sorted(mine + extra, key=lambda e: order.get(e["place"], -1))
+    out.errors = merged[:MAX_ERRORS]
+    out.error_total += rejected.total
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def new_import_id() -> str:
+    return f"imp-{secrets.token_hex(8)}"
+
+
+def save_preview(record_: DossierImport, prepared: Prepared) -> DossierImport:
+    record_.rows = prepared.rows
+    record_.errors = prepared.errors
+    record_.error_total = prepared.error_total
+    record_.unmatched = prepared.unmatched
+    record_.ignored_columns = prepared.ignored_columns
+    record_.preview = prepared.preview
+    record_.encoding = prepared.encoding
+    record_.message = prepared.message
+    record_.status = ImportStatus.PREVIEW if prepared.ok else ImportStatus.REJECTED
+    record_.save()
+    return record_
+
+
+def set_progress(pk: int, percent: int, phase: str) -> None:
+    DossierImport.objects.filter(pk=pk).update(progress=min(percent, 100), phase=phase[:120])
+
+
+def run_import(record_: DossierImport, data: bytes, *, user: Any = None) -> DossierImport:
+    """Apply a confirmed import to the store; the record ends DONE, REJECTED or FAILED."""
+    pk = record_.pk
+    DossierImport.objects.filter(pk=pk).update(status=ImportStatus.RUNNING, progress=1)
+    prepared = prepare(
+        data,
+        record_.file_name,
+        record_.profile,
+        source=record_.source,
+        user=user,
+        progress=lambda p, phase: set_progress(pk, p, phase),
+        dry_run=False,
+    )
+    record_.refresh_from_db()
+    if not prepared.ok or prepared.csv_path is None:
+        save_preview(record_, prepared)
+        record_.status = ImportStatus.REJECTED
+        record_.finished_at = timezone.now()
+        record_.save(update_fields=["status", "finished_at"])
+        return record_
+    set_progress(pk, 70, "ghi vào kho dữ liệu")
+    try:
+        result = store().import_csv(prepared.csv_path, import_id=record_.import_id)
+    except ImportRejected as rejected:  # the units or the file changed since the preview
+        _merge_store_errors(prepared, rejected, [], {})
+        save_preview(record_, prepared)
+        DossierImport.objects.filter(pk=pk).update(
+            status=ImportStatus.REJECTED, finished_at=timezone.now()
+        )
+        record_.refresh_from_db()
+        return record_
+    finally:
+        prepared.csv_path.unlink(missing_ok=True)
+    with transaction.atomic():
+        record_.rows = result.rows
+        record_.inserted = result.inserted
+        record_.updated = result.updated
+        record_.status = ImportStatus.DONE
+        record_.progress = 100
+        record_.phase = "xong"
+        record_.finished_at = timezone.now()
+        record_.save()
+        record(
+            actor=user,
+            obj=record_,
+            action="dossiers.import",
+            changes={"rows": (None, result.rows), "import_id": (None, record_.import_id)},
+        )
+    return record_
+
+
+def reconcile(record_: DossierImport) -> DossierImport:
+    """A record left running by a crash: DONE if the store's manifest has its import id."""
+    if record_.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return record_
+    applied = store().open().import_record(record_.import_id)
+    if applied is not None:
+        record_.rows = int(applied["rows"])
+        record_.inserted = int(applied["inserted"])
+        record_.updated = int(applied["updated"])
+        record_.status = ImportStatus.DONE
+        record_.progress = 100
+        record_.finished_at = record_.finished_at or timezone.now()
+        record_.save()
+    return record_
+
+
+def error_report_rows(record_: DossierImport) -> list[list[str]]:
+    rows = [["Vị trí", "Cột", "Giá trị", "Lý do"]]
+    rows += [[e["place"], e["column"], e["value"], e["reason"]] for e in record_.errors]
+    if record_.error_total > len(record_.errors):
+        rows.append(
+            ["", "", "", f"… và {record_.error_total - len(record_.errors)} lỗi khác (chỉ liệt kê "
+             f"{len(record_.errors)} lỗi đầu)"]
+        )  # fmt: skip
+    return rows

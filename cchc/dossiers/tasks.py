@@ -1,0 +1,29 @@
+"""Background job of a confirmed import (django-tasks; ``cchc db_worker`` runs it)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django_tasks import task
+
+from cchc.dossiers.importing import run_import
+from cchc.dossiers.models import DossierImport, ImportStatus
+
+
+@task()
+def import_dossiers(record_id: int, user_id: int | None = None) -> str:
+    record = DossierImport.objects.select_related("file").get(pk=record_id)
+    if record.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING) or record.file is None:
+        return str(record.status)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        data = record.file.path.read_bytes()
+        record = run_import(record, data, user=user)
+    except Exception as exc:
+        DossierImport.objects.filter(pk=record_id).update(
+            status=ImportStatus.FAILED,
+            message=f"Lỗi khi nạp: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    return str(record.status)

@@ -16,7 +16,7 @@ GROUPS = {
     "followup": {"remind"},
     "demo": {"load"},
     "assessments": {"verify"},
-    "dossiers": {"import", "report", "synth"},
+    "dossiers": {"import", "report", "synth", "token"},
 }
 
 

@@ -11,6 +11,9 @@ PASSWORD = "pw-test-123"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser journeys last: the fast suites report first, and no test runs after
+    # Playwright has started its event loop in this thread.
+    items.sort(key=lambda item: "/browser/" in str(item.path))
     if os.environ.get("CCHC_SKIP_PG_RUN"):
         skip = pytest.mark.skip(reason="PostgreSQL not installed here")
         for item in items:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -28,10 +29,16 @@ class LockoutAuthenticationForm(AuthenticationForm):
         ),
     }
 
+    @staticmethod
+    def lockout_key(raw: str) -> str:
+        """The key failures are counted under: the username as Django normalises it for
+        login (NFKC), case-folded, so ``ａdmin`` or ``ADMIN`` cannot reset the count."""
+        return unicodedata.normalize("NFKC", raw.strip()).casefold()
+
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip()
+        username = self.lockout_key(self.data.get("username") or "")
         now = timezone.now()
-        record = LoginFailure.objects.filter(username__iexact=username).first()
+        record = LoginFailure.objects.filter(username=username).first()
         if record and record.locked_until and record.locked_until > now:
             raise forms.ValidationError(
                 self.error_messages["locked"],
@@ -45,9 +52,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                self._record_failure(username.lower())
+                self._record_failure(username)
             raise
-        LoginFailure.objects.filter(username__iexact=username).delete()
+        LoginFailure.objects.filter(username=username).delete()
         return cleaned
 
     @staticmethod

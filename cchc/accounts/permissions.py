@@ -167,14 +167,12 @@ def _lineage_readable(subtree: set[int], children: dict[int, list[int]]) -> set[
         frontier = found
     if not preds:
         return set()
-    parent_of = dict(Unit.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
-    readable = _descendants(preds, children)
-    for pred in preds:  # ancestors: a legacy district whose commune went into the subtree
-        current = parent_of.get(pred)
-        while current is not None and current not in readable:
-            readable.add(current)
-            current = parent_of.get(current)
-    return readable
+    # A predecessor and the units below it that have no lineage of their own (those follow
+    # their own successors: Xã Lạc of Bắc Kạn went to Hà Nội, so Thái Nguyên does not read
+    # it). Never a predecessor's ancestors: the commune that took in Vi Hương reads Vi
+    # Hương's history, not the whole former province.
+    has_lineage = {p for ps in preds_of.values() for p in ps}
+    return preds | {u for u in _descendants(preds, children) if u not in has_lineage}
 
 
 # --- scopes ------------------------------------------------------------------------
@@ -263,5 +261,6 @@ def unit_filter(scope: Scope, field_name: str = "unit") -> Q:
 
 
 def can_view_audit(user: Any) -> bool:
-    """The audit trail is for administrators and the secretariat."""
-    return has_role(user, Role.ADMIN, Role.SECRETARIAT)
+    """The whole audit trail (old and new values of every area) is for administrators;
+    a secretariat sees the history of its own records on their pages."""
+    return has_role(user, Role.ADMIN)

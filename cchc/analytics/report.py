@@ -281,9 +281,7 @@ LEGACY = "received_at < TIMESTAMP '2025-07-01 00:00:00'"
 _CODE_FILTER_MAX = 1000
 
 
-def _source(
-    manifest: Manifest, period: Period, codes: list[str], columns: tuple[str, ...]
-) -> str:
+def _source(manifest: Manifest, period: Period, codes: list[str], columns: tuple[str, ...]) -> str:
     """Rows in scope: the period's month partitions plus the carry-over snapshot.
 
     Only ``columns`` are read; for a small subtree, a code filter lets the zone maps of the

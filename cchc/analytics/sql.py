@@ -101,6 +101,7 @@ def with_derived(table: str) -> str:
     derived = ", ".join(f"CAST({expr} AS {kind}) AS {name}" for name, kind, expr in DERIVED_COLUMNS)
     return f"(SELECT *, {derived} FROM {table})"
 
+
 _SERIAL_RE = r"\d+(\.\d+)?"
 TRUE_WORDS = ("true", "1", "có", "co", "x", "yes")
 FALSE_WORDS = ("false", "0", "không", "khong", "no", "")
@@ -126,19 +127,19 @@ TIME_FORMATS = (
 def parse_time(col: str) -> str:
     """SQL parsing a VARCHAR column the way ``core.dossier.parse_datetime_value`` does.
 
-    Fast path: a 10- or 19-character value DuckDB casts (``yyyy-mm-dd[ hh:mm:ss]``, also
-    with ``T``); otherwise ``try_strptime`` over a list of exact formats; an Excel serial only
+    Fast path: a 10- or 19-byte value without ``/`` or hour 24 that DuckDB casts
+    (``yyyy-mm-dd[ hh:mm:ss]``, also with ``T``); otherwise ``try_strptime`` over a list of exact formats; an Excel serial only
     when no format matched.
     """
     v = f"trim({col})"
     formats = ", ".join(f"'{f}'" for f in TIME_FORMATS)
-    return f"""(CASE
-        WHEN length({col}) IN (10, 19) AND try_cast({col} AS TIMESTAMP) IS NOT NULL
-            THEN try_cast({col} AS TIMESTAMP)
-        ELSE coalesce(try_strptime({v}, [{formats}]),
+    return f"""coalesce(
+        CASE WHEN strlen({col}) IN (10, 19) AND NOT contains({col}, '/')
+            AND NOT contains({col}, ' 24:') THEN try_cast({col} AS TIMESTAMP) END,
+        try_strptime({v}, [{formats}]),
         CASE WHEN regexp_full_match({v}, '{_SERIAL_RE}') AND try_cast({v} AS DECIMAL(18,6)) >= 1
             THEN TIMESTAMP '1899-12-30' + to_seconds(
-                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT)) END) END)"""
+                CAST(round(try_cast({v} AS DECIMAL(18,6)) * 86400) AS BIGINT)) END)"""
 
 
 def date_only(col: str) -> str:
@@ -164,7 +165,28 @@ def parse_bool(col: str) -> str:
 
 def bool_ok(col: str) -> str:
     v = f"lower(trim(coalesce({col}, '')))"
-    return f"(coalesce({col} IN ('0', '1'), FALSE) OR {v} IN ({_words(TRUE_WORDS + FALSE_WORDS)}))"
+    return (
+        f"(CASE WHEN {col} IN ('0', '1') THEN TRUE "
+        f"ELSE {v} IN ({_words(TRUE_WORDS + FALSE_WORDS)}) END)"
+    )
+
+
+def clean(col: str) -> str:
+    """``trim(col)``, cheaply: most values have no surrounding spaces."""
+    return (
+        f"(CASE WHEN starts_with({col}, ' ') OR ends_with({col}, ' ') "
+        f"OR contains({col}, chr(9)) THEN trim({col}) ELSE {col} END)"
+    )
+
+
+def blank(col: str) -> str:
+    """NULL, empty or only spaces (``trim(coalesce(col, '')) = ''``)."""
+    return f"(CASE WHEN {col} IS NULL THEN TRUE ELSE {clean(col)} = '' END)"
+
+
+def lazy_and(first: str, then: str) -> str:
+    """``first AND then``, with ``then`` evaluated only where ``first`` holds."""
+    return f"(CASE WHEN {first} THEN {then} ELSE FALSE END)"
 
 
 def parse_channel(col: str) -> str:
@@ -213,7 +235,15 @@ def ts(day: date) -> str:
 
 
 # Outcome codes (small integers compare faster than strings in the report's aggregates).
-OUTCOMES = ("early", "on_time", "late", "pending_within", "pending_overdue", "rejected", "withdrawn")
+OUTCOMES = (
+    "early",
+    "on_time",
+    "late",
+    "pending_within",
+    "pending_overdue",
+    "rejected",
+    "withdrawn",
+)
 OUTCOME_CODE = {name: i + 1 for i, name in enumerate(OUTCOMES)}
 OUTCOME_NAME = (
     "CASE oc "

@@ -86,12 +86,13 @@ class AssessmentRound(models.Model):
         return self.name
 
     def deadline(self, stage: str) -> date:
-        return {
+        by_stage: dict[str, date] = {
             Stage.SELF: self.self_deadline,
             Stage.APPRAISAL_1: self.appraisal_1_deadline,
             Stage.EXPLANATION: self.explanation_deadline,
             Stage.APPRAISAL_2: self.appraisal_2_deadline,
-        }.get(stage, self.publication_deadline)
+        }
+        return by_stage.get(stage, self.publication_deadline)
 
     @property
     def is_published(self) -> bool:

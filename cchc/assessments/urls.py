@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.assessments import views
+import cchc.assessments.views as views
 
 app_name = "assessments"
 urlpatterns = [

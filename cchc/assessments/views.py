@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from decimal import Decimal
@@ -12,10 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,7 +27,6 @@ from cchc.accounts.permissions import (
 from cchc.assessments import services
 from cchc.assessments.forms import RoundForm
 from cchc.assessments.models import (
-    AppraiserAssignment,
     Assessment,
     AssessmentRound,
     AssessmentStatus,
@@ -72,7 +68,9 @@ def _round_readable(user: Any, rnd: AssessmentRound) -> bool:
 
 
 def _get_round(request: HttpRequest, pk: int) -> AssessmentRound:
-    rnd = get_object_or_404(AssessmentRound.objects.select_related("index_set", "owner_unit"), pk=pk)
+    rnd = get_object_or_404(
+        AssessmentRound.objects.select_related("index_set", "owner_unit"), pk=pk
+    )
     if not _round_readable(request.user, rnd):
         raise Http404
     return rnd
@@ -108,10 +106,9 @@ def round_list(request: HttpRequest) -> HttpResponse:
     ]
     mine = Assessment.objects.none()
     scope = readable_unit_ids(request.user)
-    if scope is not ALL and scope:
-        mine = Assessment.objects.filter(unit_id__in=sorted(scope)).select_related(  # type: ignore[arg-type]
-            "round", "unit"
-        )[:50]
+    if isinstance(scope, set) and scope:
+        visible = Assessment.objects.filter(unit_id__in=sorted(scope))
+        mine = visible.select_related("round", "unit")[:50]
     can_open = has_role(request.user, Role.SECRETARIAT, Role.ADMIN)
     return render(
         request,
@@ -128,11 +125,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             owner = resolve_unit(data["owner_unit"])
-            units = [
-                resolve_unit(line)
-                for line in data["units"].splitlines()
-                if line.strip()
-            ]
+            units = [resolve_unit(line) for line in data["units"].splitlines() if line.strip()]
             rnd = services.round_open(
                 user=request.user,
                 code=data["code"],
@@ -234,7 +227,10 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=[Decimal(f["final"]) for f in r.fields],
                 note=" · ".join(
                     n
-                    for n, on in (("đã điều chỉnh", r.adjusted), ("dữ liệu giả lập", r.is_synthetic))
+                    for n, on in (
+                        ("đã điều chỉnh", r.adjusted),
+                        ("dữ liệu giả lập", r.is_synthetic),
+                    )
                     if on
                 ),
             )
@@ -362,13 +358,12 @@ def _criterion_rows(
     editable_stage = None
     user = request.user
     published_final = assessment.round.is_published and status == AssessmentStatus.FINAL
-    if not published_final:
-        if status in (AssessmentStatus.SELF, AssessmentStatus.EXPLANATION) and (
-            services.can_self_assess(user, assessment)
-        ):
-            editable_stage = status
-        elif status in (AssessmentStatus.APPRAISAL_1, AssessmentStatus.APPRAISAL_2):
-            editable_stage = status
+    own_stage = status in (AssessmentStatus.SELF, AssessmentStatus.EXPLANATION)
+    if not published_final and (
+        (own_stage and services.can_self_assess(user, assessment))
+        or status in (AssessmentStatus.APPRAISAL_1, AssessmentStatus.APPRAISAL_2)
+    ):
+        editable_stage = status
     rows = []
     for i, node in enumerate(cset.nodes):
         if only is not None and node.code != only:
@@ -456,7 +451,10 @@ def _assessment_context(request: HttpRequest, assessment: Assessment) -> dict[st
         "unit_files": unit_files,
         "unit_refs": unit_refs,
         "events": history(assessment)[:100],
-        "stages": [(s.value, s.label) for s in (Stage.SELF, Stage.APPRAISAL_1, Stage.EXPLANATION, Stage.APPRAISAL_2)],
+        "stages": [
+            (s.value, s.label)
+            for s in (Stage.SELF, Stage.APPRAISAL_1, Stage.EXPLANATION, Stage.APPRAISAL_2)
+        ],
     }
 
 
@@ -479,6 +477,8 @@ def criterion_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             note=request.POST.get("note", ""),
             base=request.POST.get("base", ""),
         )
+    except services.NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except services.ConflictError as exc:
         error = str(exc)
         if not _is_htmx(request):
@@ -488,8 +488,6 @@ def criterion_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except WorkflowError as exc:
         error = str(exc)
         if not _is_htmx(request):
-            if "quyền" in error or "phân công" in error:
-                raise PermissionDenied(error) from exc
             messages.error(request, error)
             return redirect("assessments:assessment", pk=pk)
     if _is_htmx(request):
@@ -527,10 +525,14 @@ def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         ref = request.POST.get("ref", "")
         if upload is not None:
             stored = file_store(uploaded=upload, user=request.user, unit=assessment.unit)
-            services.evidence_attach(user=request.user, assessment=assessment, code=code, file=stored)
+            services.evidence_attach(
+                user=request.user, assessment=assessment, code=code, file=stored
+            )
         elif existing.isdigit():
             stored = get_object_or_404(StoredFile, pk=int(existing), unit=assessment.unit)
-            services.evidence_attach(user=request.user, assessment=assessment, code=code, file=stored)
+            services.evidence_attach(
+                user=request.user, assessment=assessment, code=code, file=stored
+            )
         elif ref.isdigit():
             document = get_object_or_404(DocumentRef, pk=int(ref), unit=assessment.unit)
             services.evidence_attach(
@@ -550,9 +552,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     stage = request.POST.get("stage", assessment.status)
     try:
         sign = services.stage_submit(user=request.user, assessment=assessment, stage=stage)
+    except services.NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
-        if "quyền" in str(exc) or "phân công" in str(exc):
-            raise PermissionDenied(str(exc)) from exc
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -625,12 +627,23 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     fields = []
     bars = []
     for f in result.fields:
-        values = [_dec(p[i]["final"]) for p in peers for i in range(len(p)) if p[i]["code"] == f["code"]]
+        values = [
+            _dec(p[i]["final"]) for p in peers for i in range(len(p)) if p[i]["code"] == f["code"]
+        ]
         median = Decimal(statistics.median(values)) if values else None
         best = max(values) if values else None
-        fields.append({**{k: f[k] for k in ("code", "label", "title")}, **{k: _dec(f[k]) for k in ("max", "self", "appraisal", "survey", "final", "lost")}, "median": median, "best": best})
+        fields.append(
+            {
+                **{k: f[k] for k in ("code", "label", "title")},
+                **{k: _dec(f[k]) for k in ("max", "self", "appraisal", "survey", "final", "lost")},
+                "median": median,
+                "best": best,
+            }
+        )
         bars.append(
-            FieldBars(f"{f['label']} {f['title']}"[:40], _dec(f["max"]), _dec(f["final"]), median, best)
+            FieldBars(
+                f"{f['label']} {f['title']}"[:40], _dec(f["max"]), _dec(f["final"]), median, best
+            )
         )
     scores = services.current_scores(assessment)
     adjustments = [
@@ -695,6 +708,3 @@ def _history(assessment: Assessment) -> list[dict[str, Any]]:
                 }
             )
     return out
-
-
-__all__ = ["csv", "format_html", "Q"]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("frameworks/", include("cchc.frameworks.urls")),
     path("files/", include("cchc.documents.urls")),
     path("followup/", include("cchc.followup.urls")),
+    path("dossiers/", include("cchc.dossiers.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("inspections/", include("cchc.inspections.urls")),
     path("plans/", include("cchc.plans.urls")),

@@ -275,10 +275,24 @@ def _node_paths(data: Mapping[str, Any]) -> Iterator[tuple[Path_, Mapping[str, A
         stack.extend(reversed(children))
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Refuse anchors and aliases: an index set never needs them, and a self-referencing or
+    exponentially nested alias would hang or crash the importer ("billion laughs")."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="không dùng tham chiếu YAML (alias *…) / YAML aliases are not allowed",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
 def read_yaml(text: str, file: str = "<text>") -> tuple[object, dict[Path_, int]]:
     """Parse YAML into plain data plus the line of every path."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -15,6 +15,8 @@ class NumberError(ValueError):
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+# Spaces may only separate groups of three digits: "1 822 950", never "7 5".
+_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+([.,]\d+)?$")
 _GROUPED_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
 _GROUPED_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3}){2,}(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
@@ -31,17 +33,21 @@ def parse_decimal(raw: object) -> Decimal:
         raise NumberError(f"không phải số: {raw!r}")
     if isinstance(raw, int):
         return Decimal(raw)
-    if isinstance(raw, Decimal):
-        return raw
-    if isinstance(raw, float):
-        return Decimal(repr(raw))
+    if isinstance(raw, Decimal | float):
+        number = raw if isinstance(raw, Decimal) else Decimal(repr(raw))
+        if not number.is_finite():
+            raise NumberError(f"không phải số hữu hạn: {raw!r}")
+        return number
     if raw is None:
         raise NumberError("thiếu số")
-    text = _SPACES.sub("", str(raw))
+    stripped = str(raw).strip()
+    if stripped.endswith("%"):  # "45%" and "45 %" (the Vietnamese typographic habit)
+        stripped = stripped[:-1].rstrip()
+    if _SPACES.search(stripped) and not _SPACE_GROUPED.match(stripped):
+        raise NumberError(f"không phải số hợp lệ: {raw!r}")
+    text = _SPACES.sub("", stripped)
     if not text:
         raise NumberError("thiếu số")
-    if text.endswith("%"):
-        text = text[:-1]
     if _GROUPED_DOT.match(text):
         text = text.replace(".", "").replace(",", ".")
     elif _GROUPED_COMMA.match(text):

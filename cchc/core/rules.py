@@ -324,6 +324,10 @@ def evaluate(rule: Rule, rng: Range, raw: object) -> RuleResult:
         case RatioRule():
             a, b = _pair(raw)
             if b == 0:
+                if a != 0:
+                    raise RuleInputError(
+                        f"{rule.a_label} ({_num(a)}) lớn hơn {rule.b_label} (0)"
+                    )
                 return _not_applicable(rule, rng, f"{rule.b_label} = 0")
             if a > b:
                 raise RuleInputError(
@@ -391,6 +395,8 @@ def _capped(rule: CappedRatioRule, rng: Range, raw: object) -> RuleResult:
     if isinstance(raw, Mapping | tuple | list) or (isinstance(raw, str) and "/" in raw):
         a, b = _pair(raw)
         if b == 0:
+            if a != 0:
+                raise RuleInputError(f"a ({_num(a)}) lớn hơn b (0)")
             return _not_applicable(rule, rng, "mẫu số = 0")
         if a > b:
             raise RuleInputError(f"a ({_num(a)}) lớn hơn b ({_num(b)})")

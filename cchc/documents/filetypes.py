@@ -88,8 +88,40 @@ def _is_text(data: bytes) -> bool:
     return True
 
 
+_EXTENSIONS = {
+    "pdf": {"pdf"},
+    "docx": {"docx"},
+    "xlsx": {"xlsx"},
+    "pptx": {"pptx"},
+    "doc": {"doc"},
+    "xls": {"xls"},
+    "ppt": {"ppt"},
+    "png": {"png"},
+    "jpeg": {"jpg", "jpeg"},
+    "csv": {"csv"},
+    "txt": {"txt"},
+}
+
+
 def detect(data: bytes, name: str) -> FileType:
-    """The type of ``data`` by its content; raise :class:`FileTypeError` if not allowed."""
+    """The type of ``data`` by its content; raise :class:`FileTypeError` if not allowed.
+
+    The name's extension must agree with the content, so a PDF cannot be stored (and later
+    downloaded and opened) as ``minutes.bat`` or ``page.html``.
+    """
+    filetype = _detect(data, name)
+    ext = _extension(name).lstrip(".")
+    if ext not in _EXTENSIONS[filetype.kind]:
+        shown = f".{ext}" if ext else "không có đuôi"
+        wanted = ", ".join(f".{e}" for e in sorted(_EXTENSIONS[filetype.kind]))
+        raise FileTypeError(
+            f"Tên tệp {name} ({shown}) không khớp nội dung {filetype.kind.upper()}: "
+            f"đổi đuôi thành {wanted}"
+        )
+    return filetype
+
+
+def _detect(data: bytes, name: str) -> FileType:
     ext = _extension(name)
     for magic, label in _EXECUTABLE_MAGIC:
         if data.startswith(magic):

@@ -79,7 +79,10 @@ def file_store(
         raise UploadError(str(exc)) from exc
     digest = hashlib.sha256(data).hexdigest()
     if dedupe:
-        existing = StoredFile.objects.filter(sha256=digest, unit=unit, size=len(data)).first()
+        # Same bytes, same owner (unit, or uploader when there is no unit): reuse the row;
+        # never hand one user another's private upload.
+        owner = {"unit": unit} if unit is not None else {"unit": None, "uploaded_by": user}
+        existing = StoredFile.objects.filter(sha256=digest, size=len(data), **owner).first()
         if existing is not None and existing.path.exists():
             return existing
 

@@ -9,6 +9,7 @@ profile, the units and who may import them) and turns every error into
 from __future__ import annotations
 
 import csv
+import os
 import re
 import secrets
 import tempfile
@@ -23,8 +24,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cchc.accounts.permissions import ALL, writable_unit_ids
 from cchc.accounts.models import Role
+from cchc.accounts.permissions import ALL, writable_unit_ids
 from cchc.analytics.store import ImportRejected, Store
 from cchc.audit.services import record
 from cchc.core.dossier import LEGACY_CUTOVER, ValueParseError, parse_datetime_value
@@ -164,10 +165,9 @@ def prepare(
     places: list[str] = []
     work = Path(settings.DATA_DIR) / "tmp"
     work.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", suffix=".csv", dir=work, delete=False
-    )
-    path = Path(handle.name)
+    fd, name_ = tempfile.mkstemp(suffix=".csv", dir=work)
+    path = Path(name_)
+    handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
         with handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -185,9 +185,22 @@ def prepare(
                     value = profile.map_value(column, raw)
                     if value is None:
                         unmatched[column_name[column]][raw] = None
-                        out.add(place, column_name[column], raw, "giá trị không có trong hồ sơ ánh xạ")
-                    else:
-                        row[column] = value
+                        allowed = ", ".join(profiles.CANONICAL_VALUES[column])
+                        out.add(
+                            place,
+                            column_name[column],
+                            raw,
+                            f"giá trị không có trong hồ sơ ánh xạ {profile.name} "
+                            f"(giá trị chuẩn: {allowed})",
+                        )
+                        # A valid stand-in so the store does not report the cell twice.
+                        finished = bool(row.get("finished_at"))
+                        value = (
+                            "direct"
+                            if column == "channel"
+                            else ("finished" if finished else "in_progress")
+                        )
+                    row[column] = value
                 if profile.due_already_extended:
                     row["supplement_days"] = ""
                 unit_raw = row.get("unit_code", "")
@@ -231,21 +244,20 @@ def _merge_store_errors(
         return places[line - 2] if 2 <= line < len(places) + 2 else "tệp"
 
     mine = list(out.errors)
+    flagged = {(e["place"], e["column"]) for e in mine}
     extra = []
+    dropped = 0
     for error in rejected.errors:
+        place, column = place_of(error.row), names.get(error.column, error.column)
+        if (place, column) in flagged:  # already explained by the app (unit, profile value)
+            dropped += 1
+            continue
         reason = _LINE.sub(lambda m: place_of(int(m[1])), error.reason)
-        extra.append(
-            {
-                "place": place_of(error.row),
-                "column": names.get(error.column, error.column),
-                "value": error.value,
-                "reason": reason,
-            }
-        )
+        extra.append({"place": place, "column": column, "value": error.value, "reason": reason})
     order = {p: i for i, p in enumerate(places)}
     merged = sorted(mine + extra, key=lambda e: order.get(e["place"], -1))
     out.errors = merged[:MAX_ERRORS]
-    out.error_total += rejected.total
+    out.error_total += rejected.total - dropped
 
 
 # --- records -------------------------------------------------------------------------------
@@ -345,7 +357,12 @@ def error_report_rows(record_: DossierImport) -> list[list[str]]:
     rows += [[e["place"], e["column"], e["value"], e["reason"]] for e in record_.errors]
     if record_.error_total > len(record_.errors):
         rows.append(
-            ["", "", "", f"… và {record_.error_total - len(record_.errors)} lỗi khác (chỉ liệt kê "
-             f"{len(record_.errors)} lỗi đầu)"]
-        )  # fmt: skip
+            [
+                "",
+                "",
+                "",
+                f"… và {record_.error_total - len(record_.errors)} lỗi khác (chỉ liệt kê "
+                f"{len(record_.errors)} lỗi đầu)",
+            ]
+        )
     return rows

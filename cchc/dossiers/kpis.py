@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
 from cchc.core.numbers import format_percent
@@ -78,9 +79,19 @@ def groups_766() -> tuple[Group, ...]:
     definition = read_source(path).definition
     out = []
     for node in definition.nodes:
-        kpi = next((n.kpi for n, _, _ in node.walk() if n.kpi), None) if node.children else node.kpi
+        kpi = _first_kpi(node)
         out.append(Group(node.code, node.title, node.max, kpi))
     return tuple(out)
+
+
+def _first_kpi(node: Any) -> str | None:
+    if node.kpi:
+        return str(node.kpi)
+    for child in node.children:
+        found = _first_kpi(child)
+        if found:
+            return found
+    return None
 
 
 def points_766(kpi: str, rate: Decimal | None) -> Decimal | None:
@@ -110,8 +121,8 @@ def provider_for(name: str):  # type: ignore[no-untyped-def]
     attr, _label = KPIS[name]
 
     def provide(query):  # type: ignore[no-untyped-def]
-        from cchc.frameworks.kpi import KpiValue
         from cchc.dossiers.reporting import run_report
+        from cchc.frameworks.kpi import KpiValue
         from cchc.units.models import Unit
 
         unit = Unit.objects.filter(pk=query.unit_id).first()
@@ -127,7 +138,12 @@ def provider_for(name: str):  # type: ignore[no-untyped-def]
             return None
         value = rates_from_counts(counts)[attr]
         if value is None:
-            return KpiValue("không phát sinh", "không phát sinh", report_url(unit.key, period.start, period.end), "")
+            return KpiValue(
+                "không phát sinh",
+                "không phát sinh",
+                report_url(unit.key, period.start, period.end),
+                "",
+            )
         return KpiValue(
             value,
             format_percent(value),

@@ -122,6 +122,4 @@ class ApiBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["token", "key"], name="apibatch_key_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="apibatch_key_unique")]

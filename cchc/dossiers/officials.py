@@ -23,7 +23,13 @@ from cchc.dossiers.reading import ReadError, decode, sniff_delimiter
 from cchc.units.services import UnitResolutionError, resolve_unit
 
 HEADER = ["unit", "year", "month", "g1", "g2", "g3", "g4", "g5"]
-MAXIMA = {"g1": Decimal(18), "g2": Decimal(20), "g3": Decimal(22), "g4": Decimal(22), "g5": Decimal(18)}
+MAXIMA = {
+    "g1": Decimal(18),
+    "g2": Decimal(20),
+    "g3": Decimal(22),
+    "g4": Decimal(22),
+    "g5": Decimal(18),
+}
 
 
 class OfficialImportError(ValueError):
@@ -95,7 +101,10 @@ def official_import(data: bytes, *, user: Any = None, source_note: str = "") -> 
                 month=month,
                 defaults={**scores, "source_note": source_note or "Cổng DVC quốc gia"},
             )
-            record(actor=user, obj=obj, action="dossiers.official766", changes={
-                g: (None, str(v) if v is not None else None) for g, v in scores.items()
-            })
+            record(
+                actor=user,
+                obj=obj,
+                action="dossiers.official766",
+                changes={g: (None, str(v) if v is not None else None) for g, v in scores.items()},
+            )
     return len(pending)

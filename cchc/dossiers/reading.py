@@ -225,10 +225,10 @@ def read_xlsx(data: bytes) -> list[Sheet]:
     if not sheets:
         raise ReadError("Tệp rỗng: không có trang nào có dữ liệu")
     first = sheets[0]
-    for sheet in sheets[1:]:
-        if sheet.header != first.header:
+    for other in sheets[1:]:
+        if other.header != first.header:
             raise ReadError(
-                f"Trang {sheet.name} có tiêu đề khác trang {first.name}: mọi trang phải cùng "
+                f"Trang {other.name} có tiêu đề khác trang {first.name}: mọi trang phải cùng "
                 "một dòng tiêu đề"
             )
     return sheets

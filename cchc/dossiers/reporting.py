@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 from cchc.analytics.report import (
@@ -120,7 +119,11 @@ def unit_for_period(unit: Unit, period: Period) -> Unit:
 
 
 def run_report(
-    unit: Unit, period: Period, *, by: Literal["unit", "sector"] = "unit", options: Options | None = None
+    unit: Unit,
+    period: Period,
+    *,
+    by: Literal["unit", "sector"] = "unit",
+    options: Options | None = None,
 ) -> tuple[Report, dict[str, int]]:
     """The report and its footnote counts (``divided``: dossiers of divided predecessors)."""
     info = unit_tree(period.end)
@@ -183,14 +186,8 @@ def run_766(unit: Unit, year: int, month: int) -> Indicators766 | None:
     con = st.connect()
     try:
         rows = indicators_766(con, manifest, info.tree, unit.key, year, month)
+    except KeyError:  # a 2025 unit before 1/7/2025: it did not exist yet
+        return None
     finally:
         con.close()
     return rows[0] if rows else None
-
-
-def has_data(counts: dict[str, int]) -> bool:
-    return counts["received_total"] > 0
-
-
-def percent_or_none(value: Decimal | None) -> Decimal | None:
-    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -38,7 +39,14 @@ from cchc.dossiers import importing, kpis, profiles
 from cchc.dossiers.models import DossierImport, ImportStatus, Official766Score
 from cchc.dossiers.officials import OfficialImportError, official_import
 from cchc.dossiers.periodform import PRESET_LABELS, ParamError, period_from, unit_from
-from cchc.dossiers.reporting import FIGURES, GROUPS, run_766, run_drilldown, run_report, unit_for_period
+from cchc.dossiers.reporting import (
+    FIGURES,
+    GROUPS,
+    run_766,
+    run_drilldown,
+    run_report,
+    unit_for_period,
+)
 from cchc.dossiers.tasks import import_dossiers
 from cchc.reports.dossier_list import XLSX_LIMIT, write_xlsx, write_zip_csv
 from cchc.reports.dossier_report import report_docx, report_xlsx
@@ -79,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
     manifest = importing.store().open()
     imports = DossierImport.objects.all()
     if not has_role(request.user, Role.ADMIN):
-        imports = imports.filter(created_by=request.user)
+        imports = imports.filter(created_by_id=request.user.pk)
     return render(
         request,
         "dossiers/home.html",
@@ -127,7 +135,10 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 return redirect("dossiers:import_detail", record.pk)
     labels = [(n, profiles.load(n).label) for n in names]
     return render(
-        request, "dossiers/import_new.html", {"profiles": labels, "error": error}, status=400 if error else 200
+        request,
+        "dossiers/import_new.html",
+        {"profiles": labels, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -237,7 +248,12 @@ def _footnotes(report: Report, notes: dict[str, int]) -> list[str]:
 
 
 def _drill_url(unit_key: str, period: Period, figure: str, sector: str | None = None) -> str:
-    query = {"unit": unit_key, "from": period.start.isoformat(), "to": period.end.isoformat(), "figure": figure}
+    query = {
+        "unit": unit_key,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "figure": figure,
+    }
     if sector is not None:
         query["sector"] = sector
     return f"{reverse('dossiers:drill')}?{urlencode(query)}"
@@ -253,7 +269,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "dossiers/report.html",
-            {"error": str(exc), "presets": PRESET_LABELS, "params": request.GET},
+            {"error": str(exc), "presets": PRESET_LABELS, "params": request.GET, "unit": None},
             status=400,
         )
     result, notes = run_report(unit, period, by=by)  # type: ignore[arg-type]
@@ -330,7 +346,9 @@ def drill(request: HttpRequest) -> HttpResponse:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    total, rows = run_drilldown(unit.key, period, figure, sector=sector, page=page, page_size=PAGE_SIZE)
+    total, rows = run_drilldown(
+        unit.key, period, figure, sector=sector, page=page, page_size=PAGE_SIZE
+    )
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     query = request.GET.copy()
     query.pop("page", None)
@@ -355,7 +373,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     )
 
 
-def drill_export(request: HttpRequest) -> HttpResponse:
+def drill_export(request: HttpRequest) -> HttpResponse | FileResponse:
     try:
         unit, period, figure, sector = _drill_params(request)
     except ParamError as exc:
@@ -379,9 +397,9 @@ def drill_export(request: HttpRequest) -> HttpResponse:
     header = [label for _, label in DRILL_COLUMNS]
     base = f"ho-so-{figure}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if total > XLSX_LIMIT:
-        handle = tempfile.NamedTemporaryFile(dir=work, suffix=".zip", delete=False)
-        handle.close()
-        path = Path(handle.name)
+        fd, name_ = tempfile.mkstemp(dir=work, suffix=".zip")
+        os.close(fd)
+        path = Path(name_)
         why = (
             f"Có {format_number(total)} hồ sơ, nhiều hơn {format_number(XLSX_LIMIT)} dòng mà "
             "một trang Excel chứa được, nên danh sách được xuất dạng CSV nén (zip)."
@@ -389,9 +407,9 @@ def drill_export(request: HttpRequest) -> HttpResponse:
         write_zip_csv(path, header, rows(), why)
         name, ctype = f"{base}.zip", "application/zip"
     else:
-        handle = tempfile.NamedTemporaryFile(dir=work, suffix=".xlsx", delete=False)
-        handle.close()
-        path = Path(handle.name)
+        fd, name_ = tempfile.mkstemp(dir=work, suffix=".xlsx")
+        os.close(fd)
+        path = Path(name_)
         write_xlsx(path, header, rows())
         name = f"{base}.xlsx"
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -416,9 +434,18 @@ def indicators(request: HttpRequest) -> HttpResponse:
     unit_text = request.GET.get("unit", "").strip()
     last = date(year, 12, 31)
     try:
-        unit = unit_from(unit_text, period_from("calendar_year", year)) if unit_text else _default_unit(request.user)
+        unit = (
+            unit_from(unit_text, period_from("calendar_year", year))
+            if unit_text
+            else _default_unit(request.user)
+        )
     except ParamError as exc:
-        return render(request, "dossiers/indicators.html", {"error": str(exc), "year": year}, status=400)
+        return render(
+            request,
+            "dossiers/indicators.html",
+            {"error": str(exc), "year": year, "unit": None, "months": [], "can_import": False},
+            status=400,
+        )
     if unit is None:
         raise Http404
     require_read(request.user, unit)
@@ -435,12 +462,12 @@ def indicators(request: HttpRequest) -> HttpResponse:
             except OfficialImportError as exc:
                 error = str(exc)
             else:
-                messages.success(request, _("%(n)s rows of official scores imported.") % {"n": count})
+                messages.success(
+                    request, _("%(n)s rows of official scores imported.") % {"n": count}
+                )
                 return redirect(f"{reverse('dossiers:indicators')}?unit={unit.key}&year={year}")
     groups = kpis.groups_766()
-    official = {
-        (o.month): o for o in Official766Score.objects.filter(unit=unit, year=year)
-    }
+    official = {(o.month): o for o in Official766Score.objects.filter(unit=unit, year=year)}
     months = []
     last_month = 12 if year < today.year else today.month
     for month in range(1, last_month + 1 if year <= today.year else 1):
@@ -451,7 +478,9 @@ def indicators(request: HttpRequest) -> HttpResponse:
         off = official.get(month)
         off_total = None
         for group in groups:
-            rate = getattr(ind, kpis.KPIS[group.kpi][0]) if (ind and group.kpi in kpis.KPIS) else None
+            rate = (
+                getattr(ind, kpis.KPIS[group.kpi][0]) if (ind and group.kpi in kpis.KPIS) else None
+            )
             points = kpis.points_766(group.kpi, rate) if group.kpi else None
             off_value = getattr(off, group.code.lower(), None) if off else None
             if group.kpi is None:

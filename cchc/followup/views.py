@@ -160,6 +160,12 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return item_detail(request, pk, {form_key: form})
     data = form.cleaned_data
+    permitted = {
+        "update": services.can_update_item,
+        "claim": services.can_claim_item,
+    }.get(action, services.can_accept_item)
+    if not permitted(request.user, item):
+        raise PermissionDenied
     try:
         # Refuse a transition before storing any file for it.
         rules.next_status(item.status, _ACTION_OF[action], data.get("reason", "x"))

@@ -136,6 +136,12 @@ def kpi_values_import(text: str, *, source_note: str = "") -> int:
         if len(row) < 4:
             errors.append(f"Dòng {number}: thiếu cột (cần kpi, unit, year, value)")
             continue
+        if any(cell.strip() for cell in row[len(header) :]):
+            errors.append(
+                f"Dòng {number}: {len(row)} ô nhưng tiêu đề có {len(header)} cột (số thập phân "
+                "có dấu phẩy phải đặt trong ngoặc kép hoặc dùng dấu ; để ngăn cột)"
+            )
+            continue
         name, unit_code, year_text, value = (cell.strip() for cell in row[:4])
         if not name or "." not in name:
             errors.append(

@@ -126,6 +126,23 @@ class Method(models.TextChoices):
     GROUP = "group", _("Sum of children")
 
 
+class CriterionQuerySet(models.QuerySet["Criterion"]):
+    """Bulk writes refuse criteria of published sets."""
+
+    def _touches_published(self) -> bool:
+        return self.filter(index_set__status=SetStatus.PUBLISHED).exists()
+
+    def update(self, **kwargs: Any) -> int:
+        if self._touches_published():
+            raise FrozenSetError(_("Criteria of a published index set cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self._touches_published():
+            raise FrozenSetError(_("Criteria of a published index set cannot be deleted."))
+        return super().delete()
+
+
 class Criterion(models.Model):
     """A node of the tree: field (lĩnh vực) → criterion (tiêu chí) → sub-criterion …"""
 
@@ -155,6 +172,8 @@ class Criterion(models.Model):
     evidence_required = models.TextField(_("evidence required"), blank=True)
     guidance = models.TextField(_("guidance"), blank=True)
 
+    objects = CriterionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
@@ -177,7 +196,24 @@ class Criterion(models.Model):
         return super().delete(*args, **kwargs)
 
     def _frozen(self) -> bool:
-        return IndexSet.objects.filter(pk=self.index_set_id, status=SetStatus.PUBLISHED).exists()
+        # The set it belongs to now, and the one it belonged to (no moving out of a
+        # published set).
+        ids = {self.index_set_id}
+        if self.pk is not None:
+            ids |= set(Criterion.objects.filter(pk=self.pk).values_list("index_set_id", flat=True))
+        return IndexSet.objects.filter(pk__in=ids, status=SetStatus.PUBLISHED).exists()
+
+
+class MappingQuerySet(models.QuerySet["CriterionMapping"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(criterion__index_set__status=SetStatus.PUBLISHED).exists():
+            raise FrozenSetError(_("A published index set cannot be changed."))
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(criterion__index_set__status=SetStatus.PUBLISHED).exists():
+            raise FrozenSetError(_("A published index set cannot be changed."))
+        return super().delete()
 
 
 class CriterionMapping(models.Model):
@@ -192,6 +228,26 @@ class CriterionMapping(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="mappings")
     previous = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    objects = MappingQuerySet.as_manager()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._frozen():
+            raise FrozenSetError(_("A published index set cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._frozen():
+            raise FrozenSetError(_("A published index set cannot be changed."))
+        return super().delete(*args, **kwargs)
+
+    def _frozen(self) -> bool:
+        ids = {self.criterion_id}
+        if self.pk is not None:
+            ids |= set(
+                CriterionMapping.objects.filter(pk=self.pk).values_list("criterion_id", flat=True)
+            )
+        return Criterion.objects.filter(pk__in=ids, index_set__status=SetStatus.PUBLISHED).exists()
 
 
 class KpiValueRow(models.Model):

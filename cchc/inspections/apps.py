@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +22,13 @@ class InspectionsConfig(AppConfig):
         from cchc.documents.access import register_file_access
 
         register_file_access(_can_read_notice_file)
+
+        from cchc.assessments.panels import register_panel
+        from cchc.inspections.panels import scorecard_panel
+
+        register_panel(
+            "inspections",
+            title=cast(str, _("Inspections: shortcomings and open directives")),  # lazy
+            render=scorecard_panel,
+            order=50,
+        )

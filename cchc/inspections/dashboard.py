@@ -109,7 +109,9 @@ def build(user: Any, year: int | None, today: date) -> Dashboard:
     units = sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
 
     shortcomings = Finding.objects.filter(inspection__in=events, kind=FindingKind.SHORTCOMING)
-    counts = Counter(shortcomings.filter(inspection__date__year=chosen).values_list("field_code", flat=True))
+    counts = Counter(
+        shortcomings.filter(inspection__date__year=chosen).values_list("field_code", flat=True)
+    )
     fields = [
         (code, str(FIELD_LABELS.get(code, code)), n)
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

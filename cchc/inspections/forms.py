@@ -169,7 +169,7 @@ class FindingForm(_EventUnitsForm):
             (FindingKind.SHORTCOMING.value, FindingKind.SHORTCOMING.label),
         ],
     )
-    field_code = forms.ChoiceField(label=_("Field"), choices=FIELD_CHOICES)
+    field_code = forms.ChoiceField(label=_("Field (PAR/DX)"), choices=FIELD_CHOICES)
     criterion_code = forms.CharField(label=_("Criterion code"), max_length=64, required=False)
     text = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
     units = forms.ModelMultipleChoiceField(
@@ -197,7 +197,7 @@ class DirectiveForm(_EventUnitsForm):
     review_on = VDateField(label=_("Review on"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
     field_code = forms.ChoiceField(
-        label=_("Field"), choices=[("", "—"), *FIELD_CHOICES], required=False
+        label=_("Field (PAR/DX)"), choices=[("", "—"), *FIELD_CHOICES], required=False
     )
 
 

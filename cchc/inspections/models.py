@@ -10,6 +10,7 @@ notice. Directives and the units' recommendations are followed up through
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.numbers import format_number
 from cchc.documents.models import DocumentRef, StoredFile
 from cchc.followup.models import FollowupItem, Priority
 from cchc.frameworks.models import Metric
@@ -301,7 +303,9 @@ class HostOfficial(models.Model):
     """Who received the team: a person, or a group ("Thường trực Đảng ủy – HĐND – UBND")."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="hosts")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     title = models.CharField(_("title or group"), max_length=300)
     is_group = models.BooleanField(_("group"), default=False)
@@ -348,6 +352,18 @@ class ObservedMetric(models.Model):
                 fields=["inspection", "unit", "metric"], name="observed_metric_unique"
             )
         ]
+
+    @property
+    def display(self) -> str:
+        """``97,5 %``, ``926``, ``Có``: the value as entered, without padding zeros."""
+        if self.value_decimal is None:
+            return self.value_text
+        value = self.value_decimal
+        # 926.0000 → 926 and 97.5000 → 97.5; normalize() alone would give 9.26E+2.
+        text = format_number(
+            value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+        )
+        return f"{text} %" if self.metric.value_type == "percent" else text
 
 
 class FindingKind(models.TextChoices):
@@ -476,10 +492,6 @@ class ConclusionNotice(models.Model):
     def __str__(self) -> str:
         return self.number or self.subject
 
-    @property
-    def is_signed(self) -> bool:
-        return self.signed_file_id is not None
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             stored = ConclusionNotice.objects.filter(pk=self.pk, signed_file__isnull=False)
@@ -491,3 +503,7 @@ class ConclusionNotice(models.Model):
         if self.is_signed:
             raise NoticeImmutableError(_("A signed conclusion notice cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_file_id is not None

@@ -7,6 +7,7 @@ changes (corrections are a new event that points at this one in its summary).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -69,6 +70,19 @@ def snapshot(unit: Unit, on: date) -> tuple[str, str]:
     """The unit's name and its parent's name on a date (dated parents are followed)."""
     parent = parent_on(unit, on)
     return unit.name, parent.name if parent is not None else ""
+
+
+_LONE_CONSONANT = re.compile(r"\b([BCDĐGHKLMNPQRSTVX]) (?=[a-zđ\u00e0-\u1ef9])")
+
+
+def clean_person_name(raw: str) -> str:
+    """NFC, spaces collapsed, and a consonant split from its syllable joined back.
+
+    ``"Đinh  Q uang Hưng "`` → ``"Đinh Quang Hưng"``: no Vietnamese syllable is a lone
+    consonant, so a capital consonant followed by a space and a lower-case letter is a
+    typing slip (a lone vowel such as "Y" is a real name and is left alone).
+    """
+    return _LONE_CONSONANT.sub(r"\1", normalize_name(raw))
 
 
 def lineage_ids(unit: Unit) -> set[int]:
@@ -233,7 +247,9 @@ def inspection_create(
         date=on,
         half_day=half_day,
         date_note=date_note,
-        team_number=team_number if team_number is not None else getattr(planned, "team_number", None),
+        team_number=team_number
+        if team_number is not None
+        else getattr(planned, "team_number", None),
         team_name=team_name,
         legal_basis=legal_basis.strip(),
         topics=_topics(topics or (planned.topics if planned else [])),
@@ -296,7 +312,7 @@ def team_member_add(
         inspection=event,
         role=role,
         organisation=normalize_name(organisation),
-        name=normalize_name(name),
+        name=clean_person_name(name),
         title=normalize_name(title),
         order=_next_order(event.team.all()),
     )
@@ -325,7 +341,7 @@ def host_add(
     host = HostOfficial.objects.create(
         inspection=event,
         unit=unit,
-        name=normalize_name(name),
+        name=clean_person_name(name),
         title=normalize_name(title),
         is_group=is_group,
         order=_next_order(event.hosts.all()),
@@ -349,7 +365,9 @@ def outline_add(
         answer=answer.strip(),
         order=_next_order(event.outline.all()),
     )
-    record(actor=user, obj=event, action="inspection.outline_add", changes={"outline": (None, topic)})
+    record(
+        actor=user, obj=event, action="inspection.outline_add", changes={"outline": (None, topic)}
+    )
     return item
 
 
@@ -460,7 +478,7 @@ def earlier_open_items(event: Inspection, unit: Unit) -> list[FollowupItem]:
     own = Directive.objects.filter(inspection=event).values_list("id", flat=True)
     items = (
         FollowupItem.objects.open()
-        .filter(lead_unit_id__in=sorted(lineage_ids(unit)), created_at__date__lte=event.date)
+        .filter(lead_unit_id__in=sorted(lineage_ids(unit)))
         .select_related("lead_unit")
         .order_by("created_at", "id")
     )
@@ -628,7 +646,12 @@ def recommendation_add(
         source_label=f"{event.get_kind_display()}: {event.title}"[:300],
     )
     rec.save(update_fields=["item"])
-    record(actor=user, obj=event, action="inspection.recommendation_add", changes={"text": (None, rec.text)})
+    record(
+        actor=user,
+        obj=event,
+        action="inspection.recommendation_add",
+        changes={"text": (None, rec.text)},
+    )
     return rec
 
 
@@ -644,7 +667,12 @@ def recommendation_respond(*, user: Any, rec: UnitRecommendation, response: str)
     rec.save(update_fields=["response"])
     if rec.item.status in ("not_started", "in_progress"):
         followup.item_claim_done(item=rec.item, user=user, text=rec.response)
-    record(actor=user, obj=rec.inspection, action="inspection.recommendation_respond", changes={"response": (old, rec.response)})
+    record(
+        actor=user,
+        obj=rec.inspection,
+        action="inspection.recommendation_respond",
+        changes={"response": (old, rec.response)},
+    )
 
 
 # --- the conclusion notice ---------------------------------------------------------------
@@ -736,7 +764,7 @@ def notice_update(
         ("intro", intro.strip()),
         ("recipients", recipients.strip()),
         ("signer_lines", signer_lines.strip()),
-        ("signer_name", normalize_name(signer_name)),
+        ("signer_name", clean_person_name(signer_name)),
     ):
         changes[name] = (getattr(notice, name), value)
         setattr(notice, name, value)
@@ -810,7 +838,7 @@ def notice_sign(
         raise InspectionError(f"Bản đã ký phải là tệp PDF: {stored.original_name}.")
     notice.number = number.strip()
     notice.signed_on = signed_on
-    notice.signed_by = normalize_name(signed_by)
+    notice.signed_by = clean_person_name(signed_by)
     notice.signed_file = stored
     notice.recorded_by = user if getattr(user, "is_authenticated", False) else None
     notice.recorded_at = timezone.now()

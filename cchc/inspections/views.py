@@ -89,7 +89,9 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     bodies = writable_bodies(request.user)
     if not bodies.exists():
         raise PermissionDenied
-    form = PlanForm(request.POST or None, bodies=bodies, initial={"year": timezone.localdate().year})
+    form = PlanForm(
+        request.POST or None, bodies=bodies, initial={"year": timezone.localdate().year}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -119,7 +121,9 @@ def _plan(request: HttpRequest, pk: int) -> InspectionPlan:
     return plan
 
 
-def plan_detail(request: HttpRequest, pk: int, form: PlannedEventForm | None = None) -> HttpResponse:
+def plan_detail(
+    request: HttpRequest, pk: int, form: PlannedEventForm | None = None
+) -> HttpResponse:
     plan = _plan(request, pk)
     planned = plan.events.prefetch_related("units").select_related("held")
     return render(
@@ -262,8 +266,14 @@ def event_detail(
     earlier = []
     if can_edit:
         for visit in visits:
-            checked = set(event.findings.filter(checked_item__isnull=False).values_list("checked_item_id", flat=True))
-            items = [i for i in services.earlier_open_items(event, visit.unit) if i.pk not in checked]
+            checked = set(
+                event.findings.filter(checked_item__isnull=False).values_list(
+                    "checked_item_id", flat=True
+                )
+            )
+            items = [
+                i for i in services.earlier_open_items(event, visit.unit) if i.pk not in checked
+            ]
             earlier.append((visit, items))
     directives = []
     for directive in event.directives.all():
@@ -373,7 +383,8 @@ def event_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                 )
     except (services.InspectionError, followup.FollowupError) as exc:
         form.add_error(None, str(exc))
-        return event_detail(request, pk, (section, form))
+        # Once signed the forms are gone from the page: show the reason at the top.
+        return event_detail(request, pk, (section, form), str(exc) if event.is_signed else "")
     except FormValidationError as exc:  # a bad unit code typed in the form
         form.add_error("unit_codes" if section == "directive" else "addressee_code", exc)
         return event_detail(request, pk, (section, form))
@@ -483,9 +494,7 @@ def notice_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def recommendation_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    rec = get_object_or_404(
-        UnitRecommendation.objects.select_related("inspection", "item"), pk=pk
-    )
+    rec = get_object_or_404(UnitRecommendation.objects.select_related("inspection", "item"), pk=pk)
     if not can_read_event(request.user, rec.inspection):
         raise PermissionDenied
     form = ResponseForm(request.POST)
@@ -537,8 +546,7 @@ def signed_file(request: HttpRequest, pk: int) -> FileResponse:
     notice = get_object_or_404(ConclusionNotice, inspection=event, signed_file__isnull=False)
     assert notice.signed_file is not None
     return FileResponse(
-        open(notice.signed_file.path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        open(notice.signed_file.path, "rb"),
         content_type="application/pdf",
         filename=notice.signed_file.original_name,
     )
-

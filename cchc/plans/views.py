@@ -138,7 +138,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             else:
                 required: list[Unit] = []
                 if data["require_subordinates"]:
-                    required = list(unit.children.valid_on(date(data["year"], 1, 1)))
+                    when = data["subordinate_due_on"] or date(data["year"], 12, 31)
+                    required = list(unit.children.valid_on(when))
                 try:
                     plan = services.plan_create(
                         user=request.user,

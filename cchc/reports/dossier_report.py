@@ -116,7 +116,7 @@ def report_xlsx(data: dict[str, Any], title: str, footnotes: list[str]) -> bytes
             if value is None:
                 sheet.write_blank(r, 2 + j, None, pct)
             elif name.endswith("_pct"):
-                sheet.write_number(r, 2 + j, float(round(value, 2)), pct)
+                sheet.write_number(r, 2 + j, float(round(Decimal(value), 2)), pct)
             else:
                 sheet.write_number(r, 2 + j, int(value), num)
     r = second + len(data["rows"]) + 2

@@ -201,6 +201,15 @@ def _borderless(table: object) -> None:
     tblpr.append(borders)
 
 
+def _widths(table: object, *widths: object) -> None:
+    """Column widths in the grid and in every cell (LibreOffice reads the grid, Word both)."""
+    for column, width in zip(table.columns, widths, strict=True):  # type: ignore[attr-defined]
+        column.width = width
+    for row in table.rows:  # type: ignore[attr-defined]
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
 def _cell_first(cell: _Cell) -> _Cell:
     # A new cell holds one empty paragraph; remove it so add_paragraph starts clean.
     for paragraph in list(cell.paragraphs):
@@ -253,22 +262,24 @@ def build_notice(data: NoticeData) -> bytes:
     core.title = f"{'Dự thảo - ' if data.draft else ''}{data.subject}"[:250]
     core.author = data.issuer
 
-    left_w, right_w = Cm(6.8), Cm(9.7)
+    # 16,5 cm of text width: the motto line (12 pt bold) needs about 10 cm on one line.
+    left_w, right_w = Cm(6.0), Cm(10.5)
     header = document.add_table(rows=2, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     header.autofit = False
     _borderless(header)
-    for row in header.rows:
-        row.cells[0].width, row.cells[1].width = left_w, right_w
+    _widths(header, left_w, right_w)
     body_cell = _cell_first(header.cell(0, 0))
     if data.superior:
         _para(body_cell, data.superior.upper(), size=HEADER_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(body_cell, data.issuer.upper(), size=HEADER_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _rule(body_cell, 2.2, 2.2)
+    _para(
+        body_cell, data.issuer.upper(), size=HEADER_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
+    )
+    _rule(body_cell, 1.8, 1.8)
     nation_cell = _cell_first(header.cell(0, 1))
     _para(nation_cell, MOTTO_NATION, size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(nation_cell, MOTTO, size=HEADER_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _rule(nation_cell, 2.3, 2.3)
+    _rule(nation_cell, 2.6, 2.6)
     number_cell = _cell_first(header.cell(1, 0))
     _para(
         number_cell,
@@ -289,7 +300,9 @@ def build_notice(data: NoticeData) -> bytes:
 
     if data.draft:
         _para(document, "DỰ THẢO", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, before=6)
-    _para(document, "THÔNG BÁO", size=BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18)
+    _para(
+        document, "THÔNG BÁO", size=BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18
+    )
     _para(document, data.subject, size=BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _rule(document, 6.0, 6.0)
     if data.intro:
@@ -311,7 +324,7 @@ def build_notice(data: NoticeData) -> bytes:
     footer = document.add_table(rows=1, cols=2)
     footer.autofit = False
     _borderless(footer)
-    footer.rows[0].cells[0].width, footer.rows[0].cells[1].width = Cm(7.5), Cm(9.0)
+    _widths(footer, Cm(7.5), Cm(9.0))
     to_cell = _cell_first(footer.cell(0, 0))
     _para(to_cell, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for i, recipient in enumerate(data.recipients):

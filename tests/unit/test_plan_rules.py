@@ -192,7 +192,8 @@ def test_parse_task_table_collects_every_error() -> None:
         rules.parse_task_table(rows, UNITS, default_review=date(2025, 12, 15))
     assert info.value.errors == [
         "Dòng 2, cột B (Nhiệm vụ): thiếu nội dung nhiệm vụ",
-        "Dòng 3, cột C (Cơ quan chủ trì): không tìm thấy đơn vị “Sở Không Có” trong phạm vi kế hoạch",
+        "Dòng 3, cột C (Cơ quan chủ trì): không tìm thấy đơn vị “Sở Không Có” "
+        "trong phạm vi kế hoạch",
         "Dòng 3, cột E (Thời gian hoàn thành): ngày không tồn tại: '31/02/2025'",
         "Dòng 4, cột C (Cơ quan chủ trì): “Tân Lập” trùng tên nhiều đơn vị (X1, X2): ghi mã đơn vị",
         "Dòng 4, cột E (Thời gian hoàn thành): không phải ngày dạng dd/mm/yyyy: 'sớm'",

@@ -65,17 +65,19 @@ def test_append_only() -> None:
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
 
 
-def test_viewer_for_secretariat_only(client: Client, make_user: Any) -> None:
+def test_viewer_for_administrators_only(client: Client, make_user: Any) -> None:
     tree = build_tree()
     vp = make_user("vp", role=Role.SECRETARIAT, unit=tree.tn)
     make_user("xa", role=Role.UNIT_OFFICER, unit=tree.pt)
     make_user("ld", role=Role.LEADER, unit=tree.tn)
+    make_user("qt", role=Role.ADMIN, unit=None)
     record(actor=vp, obj=tree.pt, action="unit.edit", changes={"name": ("A", "B")}, reason="r1")
     record(actor=None, obj=tree.tn, action="unit.load")
-    for username in ("xa", "ld"):
+    # The whole trail shows every province's old and new values: administrators only.
+    for username in ("xa", "ld", "vp"):
         client.login(username=username, password=PASSWORD)
         assert client.get("/accounts/audit/").status_code == 403
-    client.login(username="vp", password=PASSWORD)
+    client.login(username="qt", password=PASSWORD)
     page = client.get("/accounts/audit/")
     assert page.status_code == 200
     body = page.content.decode()

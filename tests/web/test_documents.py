@@ -69,8 +69,6 @@ def _xlsx() -> bytes:
         ("anh.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpeg"),
         ("so-lieu.csv", "Mã;Điểm\nI.1;7,5\n".encode(), "csv"),
         ("ghi-chu.txt", "Ghi chú".encode("utf-16"), "txt"),
-        # The content decides, not the name: a PDF called .docx is a PDF.
-        ("nham-ten.docx", SIGNED_PDF, "pdf"),
     ],
 )
 def test_allowed_types(name: str, data: bytes | None, kind: str) -> None:
@@ -88,6 +86,9 @@ def test_allowed_types(name: str, data: bytes | None, kind: str) -> None:
             "Loại tệp không được phép: hoso.pdf (tệp chạy Windows",
         ),
         ("run.txt", b"#!/bin/sh\nrm -rf /\n", "(kịch bản lệnh"),
+        # The content decides the type and the name must agree with it.
+        ("nham-ten.docx", SIGNED_PDF, "không khớp nội dung PDF: đổi đuôi thành .pdf"),
+        ("bien-ban.bat", SIGNED_PDF, "không khớp nội dung PDF"),
         ("a.csv", b"\x7fELF\x02\x01", "(tệp chạy Linux"),
         ("setup.doc.msi", OLE2_MAGIC + b"\x00" * 10, "phải có đuôi .doc, .xls, .ppt"),
         ("nen.zip", _zip({"a.txt": b"x"}), "(tệp nén ZIP)"),

@@ -51,3 +51,14 @@ def test_lockout_is_by_username_not_ip(client: Client, make_user: Any) -> None:
         REMOTE_ADDR="10.0.0.1",
     )
     assert r.status_code == 302
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=2)
+def test_lockout_cannot_be_dodged_with_unicode_or_case(client: Client, make_user: Any) -> None:
+    make_user("admin2")
+    for name in ["admin2", "ADMIN2"]:
+        client.post("/accounts/login/", {"username": name, "password": "wrong"})
+    for variant in ["admin2", "ａdmin2", "Admin2"]:  # full-width "a" is NFKC-equal
+        r = client.post("/accounts/login/", {"username": variant, "password": PASSWORD})
+        assert r.status_code == 200, variant
+        assert "bị khóa" in r.content.decode()

@@ -2,7 +2,8 @@
 
 Thái Nguyên (2025) ⊃ Xã Phủ Thông, Xã Khác; Hà Nội (2025) ⊃ Xã Ngoài.
 Bắc Kạn (legacy) ⊃ Huyện Bạch Thông ⊃ TT Phủ Thông, Xã Vi Hương, Xã Lạc.
-Lineage: TT Phủ Thông → Xã Phủ Thông, Xã Vi Hương → Xã Phủ Thông, Xã Lạc → Xã Ngoài.
+Lineage: Bắc Kạn → Thái Nguyên, TT Phủ Thông → Xã Phủ Thông, Xã Vi Hương → Xã Phủ Thông,
+Xã Lạc → Xã Ngoài.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def build_tree() -> SimpleNamespace:
     t.tt_pt = _unit("01969", "legacy", "Thị trấn Phủ Thông", "township", 3, t.bt)
     t.vh = _unit("01972", "legacy", "Xã Vi Hương", "commune", 3, t.bt)
     t.lac = _unit("01975", "legacy", "Xã Lạc", "commune", 3, t.bt)
-    for pred, succ in ((t.tt_pt, t.pt), (t.vh, t.pt), (t.lac, t.outside)):
+    for pred, succ in ((t.bk, t.tn), (t.tt_pt, t.pt), (t.vh, t.pt), (t.lac, t.outside)):
         UnitLineage.objects.create(predecessor=pred, successor=succ, effective=REFORM, kind="merge")
     return t
 
@@ -74,7 +75,7 @@ MATRIX = {
     "commune_officer": (
         Role.UNIT_OFFICER,
         "pt",
-        {"pt", "tt_pt", "vh", "bt", "bk"},
+        {"pt", "tt_pt", "vh"},  # the communes it took in, not their former province
         {"pt"},
     ),
     "appraiser": (Role.APPRAISER, "tn", SECRETARIAT_VIEW, {"tn", "pt", "other"}),
@@ -146,8 +147,8 @@ def test_scope_costs_few_queries_and_is_cached(tree: SimpleNamespace, make_user:
     user = make_user("vp", role=Role.SECRETARIAT, unit=tree.tn)
     with CaptureQueriesContext(connection) as first:
         perms.readable_unit_ids(user)
-    # grants, the (id, parent) tree, the lineage, the parents of predecessors
-    assert len(first) == 4
+    # grants, the (id, parent) tree, the lineage
+    assert len(first) == 3
     with CaptureQueriesContext(connection) as again:
         for name in NAMES:
             perms.can_read_unit(user, getattr(tree, name))
@@ -165,6 +166,6 @@ def test_unit_filter(tree: SimpleNamespace, make_user: Any) -> None:
     officer = make_user("xa_pt2", role=Role.UNIT_OFFICER, unit=tree.pt)
     units = Unit.objects.filter(perms.unit_filter(perms.readable_unit_ids(officer), "id"))
     assert sorted(u.name for u in units) == sorted(
-        ["Xã Phủ Thông", "Thị trấn Phủ Thông", "Xã Vi Hương", "Huyện Bạch Thông", "Tỉnh Bắc Kạn"]
+        ["Xã Phủ Thông", "Thị trấn Phủ Thông", "Xã Vi Hương"]
     )
     assert Unit.objects.filter(perms.unit_filter(perms.ALL, "id")).count() == 10

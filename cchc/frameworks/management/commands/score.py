@@ -74,7 +74,16 @@ class Command(BaseCommand):
 
             code, value, points = cell(code_col), cell(value_col), cell(points_col)
             place = f"{path}:{number}"
-            if not code:
+            if any(c.strip() for c in row[len(header) :]):
+                problems.append(
+                    (
+                        number,
+                        f"{place}: {len(row)} ô nhưng tiêu đề có {len(header)} cột — số thập phân "
+                        "có dấu phẩy phải đặt trong ngoặc kép hoặc dùng dấu ; để ngăn cột / "
+                        f"{len(row)} cells but {len(header)} header columns",
+                    )
+                )
+            elif not code:
                 problems.append((number, f"{place}: thiếu mã tiêu chí / missing criterion code"))
             elif value and points:
                 problems.append((number, f"{place}: {code}: chỉ điền value hoặc points / not both"))

@@ -1,0 +1,258 @@
+"""The dossier import pipeline against the real unit table and a real store."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cchc.dossiers import importing
+from cchc.dossiers.models import DossierImport, ImportStatus
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers"
+CANON = "source_system,dossier_code,unit_code,channel,received_at,due_at,finished_at,status\n"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.CCHC_DOSSIER_STORE = tmp_path / "store"
+    return settings.CCHC_DOSSIER_STORE
+
+
+def _record(name: str, profile: str = "canonical") -> DossierImport:
+    return DossierImport.objects.create(
+        file_name=name, profile=profile, import_id=importing.new_import_id(), status="running"
+    )
+
+
+def _manifest(store_dir: Path) -> str:
+    path = store_dir / "manifest.json"
+    return path.read_text() if path.exists() else ""
+
+
+def test_vendor_file_every_mapping_rule(units_extract: Any, store_dir: Path) -> None:
+    data = (FIXTURES / "vendor_sample.csv").read_bytes()
+    prepared = importing.prepare(data, "vendor_sample.csv", "motcua_mau")
+    assert prepared.errors == [] and prepared.message == ""
+    assert prepared.ignored_columns == ["Ghi chú nội bộ"]
+    rows = {r["dossier_code"]: r for r in prepared.preview}
+    assert {c: rows[c]["unit_code"] for c in rows} == {f"VS-00{i}": "01990" for i in range(1, 9)}
+    assert [rows[f"VS-00{i}"]["channel"] for i in range(1, 9)] == [
+        "online_full",
+        "online_partial",
+        "online_full",
+        "online_partial",
+        "direct",
+        "postal",
+        "postal",
+        "direct",
+    ]
+    assert [rows[f"VS-00{i}"]["status"] for i in range(1, 9)] == [
+        "finished",
+        "finished",
+        "finished",
+        "in_progress",
+        "rejected",
+        "withdrawn",
+        "finished",
+        "finished",
+    ]
+    assert rows["VS-001"]["source_system"] == "MOTCUA-MAU"
+    assert rows["VS-001"]["digitized"] == "x"
+    record = importing.run_import(_record("vendor_sample.csv", "motcua_mau"), data)
+    assert (record.status, record.rows, record.inserted, record.updated) == ("done", 8, 8, 0)
+    again = importing.run_import(_record("vendor_sample.csv", "motcua_mau"), data)
+    assert (again.inserted, again.updated) == (0, 8)  # re-import updates, never duplicates
+
+
+def test_vendor_errors_listed_with_places_and_values_once(
+    units_extract: Any, store_dir: Path
+) -> None:
+    data = (FIXTURES / "vendor_errors.csv").read_bytes()
+    before = _manifest(store_dir)
+    record = importing.run_import(_record("vendor_errors.csv", "motcua_mau"), data)
+    assert record.status == ImportStatus.REJECTED
+    assert _manifest(store_dir) == before
+    assert record.unmatched == {
+        "Hình thức nộp": ["Qua Zalo"],
+        "Đơn vị tiếp nhận": ["99999"],
+    }
+    got = {(e["place"], e["column"], e["value"]) for e in record.errors}
+    assert ("dòng 3", "Đơn vị tiếp nhận", "99999") in got
+    assert ("dòng 4", "Hình thức nộp", "Qua Zalo") in got
+    assert ("dòng 5", "Ngày hẹn trả", "14/01/2022") in got
+    assert ("dòng 6", "Ngày tiếp nhận", "31/02/2022 10:00") in got
+    assert ("dòng 8", "Mã hồ sơ", "VE-001") in got
+    dup = next(e for e in record.errors if e["value"] == "VE-001")
+    assert dup["reason"] == "mã hồ sơ bị lặp trong tệp (đã có ở dòng 2)"
+    unknown = next(e for e in record.errors if e["value"] == "99999")
+    assert unknown["reason"] == "không tìm thấy đơn vị “99999” (danh mục áp dụng trước 01/07/2025)"
+    assert record.error_total == len(record.errors) == 6
+    report = importing.error_report_rows(record)
+    assert report[0] == ["Vị trí", "Cột", "Giá trị", "Lý do"]
+
+
+def test_legacy_code_after_reform_is_an_error(units_extract: Any, store_dir: Path) -> None:
+    data = (CANON + "S,A1,01990,direct,2025-08-01 08:00,2025-08-05,,in_progress\n").encode()
+    prepared = importing.prepare(data, "a.csv", "canonical")
+    assert [e["reason"] for e in prepared.errors] == [
+        "mã 01990 không có trong danh mục đơn vị áp dụng cho hồ sơ tiếp nhận từ 01/07/2025 "
+        "(chỉ có ở danh mục cũ)"
+    ]
+    data = (CANON + "S,A1,01969,direct,2025-08-01 08:00,2025-08-05,,in_progress\n").encode()
+    assert importing.prepare(data, "a.csv", "canonical").ok
+
+
+def test_permission_per_unit(units_extract: Any, store_dir: Path, make_user: Any) -> None:
+    from cchc.units.models import Unit
+
+    phu_thong = Unit.objects.get(code="01969", hierarchy="2025")
+    officer = make_user("xa", role="unit_officer", unit=phu_thong)
+    legacy_pt = "S,A1,01969,direct,2022-08-01 08:00,2022-08-05,,in_progress\n"  # TT Phủ Thông
+    # Lục Bình (legacy) went into Xã Phủ Thông: its officer may import its history.
+    luc_binh = "S,A2,01990,direct,2022-08-01 08:00,2022-08-05,,in_progress\n"
+    ha_tinh = Unit.objects.filter(hierarchy="2025", level=3, parent__code="42").first()
+    assert ha_tinh is not None
+    other = f"S,A3,{ha_tinh.code},direct,2025-08-01 08:00,2025-08-05,,in_progress\n"
+    data = (CANON + legacy_pt + luc_binh + other).encode()
+    prepared = importing.prepare(data, "a.csv", "canonical", user=officer)
+    assert [(e["place"], e["reason"]) for e in prepared.errors] == [
+        ("dòng 4", f"bạn không có quyền nhập hồ sơ của đơn vị {ha_tinh.code}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "profile", "message"),
+    [
+        (b"", "a.csv", "canonical", "Tệp rỗng"),
+        (CANON.encode(), "a.csv", "canonical", "không có dòng dữ liệu"),
+        (
+            b"M\xb8 h\xe5 s\xac,\xa7\xa1n v\xfb ti\xd5p nh\xcbn,Tr\xd6c ti\xd5p\n",
+            "a.csv",
+            "motcua_mau",
+            "TCVN3",
+        ),
+        ((CANON + "S,A1,01990,dir").encode(), "a.csv", "canonical", "Dòng 2: có 4 cột"),
+        (b"PK\x03\x04broken", "a.xlsx", "canonical", "xlsx hỏng"),
+        (b"x", "a.csv", "khong-co", "Không có hồ sơ ánh xạ"),
+    ],
+)
+def test_bad_input_refused_store_unchanged(
+    units_extract: Any, store_dir: Path, data: bytes, name: str, profile: str, message: str
+) -> None:
+    importing.run_import(
+        _record("seed.csv"), (CANON + "S,OK,01990,direct,2022-01-03,2022-01-05,,\n").encode()
+    )
+    before = _manifest(store_dir)
+    record = importing.run_import(_record(name, profile), data)
+    assert record.status == ImportStatus.REJECTED
+    assert message in record.message
+    assert _manifest(store_dir) == before
+
+
+def test_other_encoding_utf16_and_cp1258(units_extract: Any, store_dir: Path) -> None:
+    text = CANON + "S,U1,01990,direct,2022-01-03 08:00,2022-01-05,,\n"
+    assert (
+        importing.prepare(("\ufeff" + text).encode("utf-16-le"), "a.csv", "canonical").encoding
+        == "utf-16"
+    )
+    vendor = (
+        "Mã hồ sơ;Đơn vị tiếp nhận;Ngày tiếp nhận;Ngày hẹn trả;Hình thức nộp\n"
+        "V1;01990;3/1/2022;5/1/2022;Truc tiep\n"
+    )
+    from tests.unit.test_dossier_import_reading import to_cp1258
+
+    prepared = importing.prepare(to_cp1258(vendor), "v.csv", "motcua_mau")
+    assert prepared.encoding == "cp1258" and prepared.ok
+
+
+def test_every_row_wrong_is_capped(units_extract: Any, store_dir: Path) -> None:
+    lines = "".join(f"S,B{i},01990,teleport,2022-01-03,2022-01-05,,\n" for i in range(3000))
+    record = importing.run_import(_record("bad.csv"), (CANON + lines).encode())
+    assert record.status == ImportStatus.REJECTED
+    assert record.error_total == 3000 and len(record.errors) == importing.MAX_ERRORS
+    assert _manifest(store_dir) == ""
+
+
+def test_cli_import_dry_run_and_report_json(
+    units_extract: Any, store_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "v.csv"
+    path.write_bytes((FIXTURES / "vendor_sample.csv").read_bytes())
+    out = io.StringIO()
+    call_command("dossiers_import", str(path), "--profile", "motcua_mau", "--dry-run", stdout=out)
+    assert "8 dòng hợp lệ" in out.getvalue() and _manifest(store_dir) == ""
+    call_command("dossiers_import", str(path), "--profile", "motcua_mau", stdout=out)
+    out = io.StringIO()
+    call_command(
+        "dossiers_report",
+        "--unit",
+        "01990@legacy",
+        "--from",
+        "15/12/2021",
+        "--to",
+        "14/01/2022",
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["rows"][0]["counts"]["received_total"] == 0
+    out = io.StringIO()
+    call_command(
+        "dossiers_report",
+        "--unit",
+        "063@legacy",
+        "--preset",
+        "month",
+        "--year",
+        "2022",
+        "--number",
+        "2",
+        "--json",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    assert data["period"] == {
+        "start": "2022-01-15",
+        "end": "2022-02-14",
+        "label": data["period"]["label"],
+    }
+    row = next(r for r in data["rows"] if r["key"] == "01990@legacy")
+    counts = row["counts"]
+    assert (counts["received_total"], counts["new_online_full"], counts["new_online_partial"]) == (
+        8,
+        2,
+        2,
+    )
+    assert (counts["rejected"], counts["withdrawn"], counts["in_progress_total"]) == (1, 1, 1)
+    assert counts["resolved_total"] == 5 and counts["late"] == 1
+    with pytest.raises(CommandError, match="bị từ chối"):
+        bad = tmp_path / "e.csv"
+        bad.write_bytes((FIXTURES / "vendor_errors.csv").read_bytes())
+        call_command("dossiers_import", str(bad), "--profile", "motcua_mau")
+
+
+def test_synth_command_same_seed_same_bytes(units_extract: Any, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path in (a, b):
+        call_command(
+            "dossiers_synth",
+            "--rows",
+            "500",
+            "--years",
+            "1",
+            "--seed",
+            "3",
+            "--units",
+            "063@legacy",
+            "--out",
+            str(path),
+            stdout=io.StringIO(),
+        )
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_text().count("\n") == 501

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -108,10 +109,16 @@ class UnitNode:
 
 @dataclass(frozen=True)
 class UnitTree:
-    """Report units (the hierarchy at the period end) and legacy → successor attribution."""
+    """Report units (the hierarchy at the period end) and legacy → successor attribution.
+
+    Treat it as immutable: subtrees and code maps are computed once per root and cached.
+    """
 
     nodes: list[UnitNode]
     attribution: dict[str, str] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def resolve(self, key: str) -> str:
         seen = {key}
@@ -122,16 +129,27 @@ class UnitTree:
             seen.add(key)
         return key
 
+    def _children(self) -> tuple[dict[str, UnitNode], dict[str | None, list[UnitNode]]]:
+        cached: tuple[dict[str, UnitNode], dict[str | None, list[UnitNode]]] | None
+        cached = self._cache.get(("children", ""))
+        if cached is None:
+            children: dict[str | None, list[UnitNode]] = {}
+            for node in self.nodes:
+                children.setdefault(node.parent_key, []).append(node)
+            for kids in children.values():
+                kids.sort(key=lambda n: n.sort_key)
+            cached = ({n.key: n for n in self.nodes}, children)
+            self._cache[("children", "")] = cached
+        return cached
+
     def subtree(self, root_key: str) -> list[tuple[UnitNode, list[str]]]:
         """Nodes under ``root_key`` in display order, each with its path from the root."""
-        children: dict[str | None, list[UnitNode]] = {}
-        by_key = {n.key: n for n in self.nodes}
+        cached: list[tuple[UnitNode, list[str]]] | None = self._cache.get(("subtree", root_key))
+        if cached is not None:
+            return cached
+        by_key, children = self._children()
         if root_key not in by_key:
             raise KeyError(f"không có đơn vị {root_key!r}")
-        for node in self.nodes:
-            children.setdefault(node.parent_key, []).append(node)
-        for kids in children.values():
-            kids.sort(key=lambda n: n.sort_key)
         out: list[tuple[UnitNode, list[str]]] = []
         stack: list[tuple[UnitNode, list[str]]] = [(by_key[root_key], [root_key])]
         while stack:
@@ -139,20 +157,30 @@ class UnitTree:
             out.append((node, path))
             for kid in reversed(children.get(node.key, [])):
                 stack.append((kid, [*path, kid.key]))
+        self._cache[("subtree", root_key)] = out
         return out
 
     def code_keys(self, root_key: str) -> list[tuple[str, str, str]]:
         """(unit_code, era, report_key) for every code whose dossiers land under root_key."""
+        cached: list[tuple[str, str, str]] | None = self._cache.get(("codes", root_key))
+        if cached is not None:
+            return cached
         inside = {n.key for n, _ in self.subtree(root_key)}
-        keys = set(inside) | set(self.attribution)
+        resolved: dict[str, str] | None = self._cache.get(("resolved", ""))
+        if resolved is None:
+            resolved = {key: self.resolve(key) for key in self.attribution}
+            self._cache[("resolved", "")] = resolved
+        keys = {k for k in inside if k not in resolved}
+        keys |= {k for k, target in resolved.items() if target in inside}
         out = []
         for key in sorted(keys):
             code, _, era = key.rpartition("@")
             if era not in ("legacy", "2025") or not code:
                 continue
-            target = self.resolve(key)
+            target = resolved.get(key, key)
             if target in inside:
                 out.append((code, era, target))
+        self._cache[("codes", root_key)] = out
         return out
 
 
@@ -239,10 +267,14 @@ def _row(
     )
 
 
-# Temp tables registered once per connection (unit maps, tree paths), by content digest.
+# Temp tables registered once per connection (unit maps, tree paths), by content digest;
+# ``_BY_SOURCE`` remembers the table made from a given (cached, unchanging) list object.
 _REGISTERED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, set[str]] = (
     weakref.WeakKeyDictionary()
 )
+_BY_SOURCE: weakref.WeakKeyDictionary[
+    duckdb.DuckDBPyConnection, dict[tuple[str, int], tuple[object, str]]
+] = weakref.WeakKeyDictionary()
 
 
 def _register(
@@ -252,7 +284,7 @@ def _register(
     rows: list[tuple[Any, ...]],
 ) -> str:
     """A temp table holding ``rows``, created on first use on this connection."""
-    digest = hashlib.sha1(repr((columns, rows)).encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256(repr((columns, rows)).encode("utf-8")).hexdigest()[:20]
     name = f"{prefix}_{digest}"
     seen = _REGISTERED.setdefault(con, set())
     if name in seen:
@@ -266,13 +298,32 @@ def _register(
     return name
 
 
+def _register_from(
+    con: duckdb.DuckDBPyConnection,
+    prefix: str,
+    source: list[Any],
+    build: Callable[[], tuple[list[tuple[str, str]], list[tuple[Any, ...]]]],
+) -> str:
+    """``_register`` of ``build()``, skipped when ``source`` (the very object) was seen."""
+    memo = _BY_SOURCE.setdefault(con, {})
+    hit = memo.get((prefix, id(source)))
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    columns, rows = build()
+    name = _register(con, prefix, columns, rows)
+    memo[(prefix, id(source))] = (source, name)
+    return name
+
+
 def _keys_table(con: duckdb.DuckDBPyConnection, codes: list[tuple[str, str, str]]) -> str:
-    rows = [(code, era == "legacy", key) for code, era, key in codes]
-    return _register(
+    return _register_from(
         con,
         "unit_keys",
-        [("unit_code", "VARCHAR"), ("legacy", "BOOLEAN"), ("report_key", "VARCHAR")],
-        rows,
+        codes,
+        lambda: (
+            [("unit_code", "VARCHAR"), ("legacy", "BOOLEAN"), ("report_key", "VARCHAR")],
+            [(code, era == "legacy", key) for code, era, key in codes],
+        ),
     )
 
 
@@ -343,11 +394,12 @@ def period_report(
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
     extra = ("sector",) if by == "sector" else ()
     group = ", sector" if by == "sector" else ""
-    cte = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
+    cte_codes = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
     per_code AS (
         SELECT unit_code, {LEGACY} AS legacy{group}, {aggs}
         FROM (SELECT *, {sql.classification(period, opts)} FROM facts)
-        GROUP BY ALL),
+        GROUP BY ALL)"""
+    cte = f"""{cte_codes},
     per_key AS (
         SELECT k.report_key{group}, {sums}
         FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy
@@ -364,37 +416,39 @@ def period_report(
         if not rows:
             rows.append(_row("", "Tổng cộng", 0, True, (0,) * len(COUNTS), opts))
         return Report(period, "sector", opts, rows)
-    depth = max(len(path) for _, path in nodes)
-    levels = [f"l{i}" for i in range(depth)]
-    paths = _register(
-        con,
-        "unit_paths",
-        [("report_key", "VARCHAR")] + [(lvl, "VARCHAR") for lvl in levels],
-        [
-            (node.key, *[path[i] if i < len(path) else None for i in range(depth)])
-            for node, path in nodes
-        ],
-    )
-    lv = ", ".join(levels)
-    gid = " + ".join(f"GROUPING({lvl}) * {1 << (depth - 1 - i)}" for i, lvl in enumerate(levels))
-    query = f"""WITH {cte}
-    SELECT {gid} AS gid, {lv}, {sums}
-    FROM {paths} LEFT JOIN per_key USING (report_key)
-    GROUP BY ROLLUP ({lv})"""
-    found: dict[str, tuple[Any, ...]] = {}
-    for gid_value, *rest in con.execute(query).fetchall():
-        levels_kept = depth - bin(int(gid_value)).count("1")
-        if levels_kept == 0 or rest[levels_kept - 1] is None:
+    # Subtotals over the tree in Python: a few thousand rows, and a much smaller statement
+    # to plan than a ROLLUP over the tree paths (planning dominated a commune's report).
+    query = f"""WITH {cte_codes}
+    SELECT k.report_key, {", ".join(f"p.{c}" for c in COUNTS)}
+    FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy"""
+    width = len(COUNTS)
+    totals: dict[str, list[int]] = {}
+    for key, *values in con.execute(query).fetchall():
+        acc = totals.get(key)
+        totals[key] = values if acc is None else [x + y for x, y in zip(acc, values, strict=True)]
+    parent = {n.key: (path[-2] if len(path) > 1 else None) for n, path in nodes}
+    for node, _ in reversed(nodes):
+        own = totals.get(node.key)
+        up = parent[node.key]
+        if own is None or up is None:
             continue
-        found[rest[levels_kept - 1]] = tuple(rest[depth:])
+        acc = totals.get(up)
+        totals[up] = own[:] if acc is None else [x + y for x, y in zip(acc, own, strict=True)]
     has_kids = {path[-2] for _, path in nodes if len(path) > 1}
-    empty = (0,) * len(COUNTS)
+    empty = (0,) * width
     return Report(
         period,
         "unit",
         opts,
         [
-            _row(n.key, n.name, len(p) - 1, n.key in has_kids, found.get(n.key, empty), opts)
+            _row(
+                n.key,
+                n.name,
+                len(p) - 1,
+                n.key in has_kids,
+                tuple(totals.get(n.key, empty)),
+                opts,
+            )
             for n, p in nodes
         ],
     )

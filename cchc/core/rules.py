@@ -325,9 +325,7 @@ def evaluate(rule: Rule, rng: Range, raw: object) -> RuleResult:
             a, b = _pair(raw)
             if b == 0:
                 if a != 0:
-                    raise RuleInputError(
-                        f"{rule.a_label} ({_num(a)}) lớn hơn {rule.b_label} (0)"
-                    )
+                    raise RuleInputError(f"{rule.a_label} ({_num(a)}) lớn hơn {rule.b_label} (0)")
                 return _not_applicable(rule, rng, f"{rule.b_label} = 0")
             if a > b:
                 raise RuleInputError(

@@ -81,7 +81,9 @@ def file_store(
     if dedupe:
         # Same bytes, same owner (unit, or uploader when there is no unit): reuse the row;
         # never hand one user another's private upload.
-        owner = {"unit": unit} if unit is not None else {"unit": None, "uploaded_by": user}
+        owner: dict[str, Any] = (
+            {"unit": unit} if unit is not None else {"unit": None, "uploaded_by": user}
+        )
         existing = StoredFile.objects.filter(sha256=digest, size=len(data), **owner).first()
         if existing is not None and existing.path.exists():
             return existing

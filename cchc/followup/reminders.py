@@ -119,16 +119,33 @@ def render(reminder: Reminder) -> tuple[str, str]:
 
 
 def send(result: RemindResult, today: date) -> int:
-    """Send the reminders and mark their items reminded today; return the mails sent."""
+    """Mark the items reminded today, then send; return the mails sent.
+
+    Marking first, with a conditional update, means two overlapping runs (or a retry after
+    a mail server error) never remind of the same item twice on one day: at most one
+    reminder per item per day, at the cost of a missed one if the mail server fails.
+    """
+    with transaction.atomic():
+        wanted = [i.pk for i in result.items]
+        claimed = set(
+            FollowupItem.objects.select_for_update()
+            .filter(pk__in=wanted)
+            .exclude(last_reminded_on=today)
+            .values_list("pk", flat=True)
+        )
+        FollowupItem.objects.filter(pk__in=claimed).update(last_reminded_on=today)
     messages = []
     for reminder in result.reminders:
-        subject, body = render(reminder)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.email]))
+        mine = Reminder(
+            email=reminder.email,
+            overdue=[i for i in reminder.overdue if i.pk in claimed],
+            due_soon=[i for i in reminder.due_soon if i.pk in claimed],
+            to_review=[i for i in reminder.to_review if i.pk in claimed],
+        )
+        if not mine.items:
+            continue
+        subject, body = render(mine)
+        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [mine.email]))
     if not messages:
         return 0
-    with transaction.atomic():
-        sent = get_connection().send_messages(messages) or 0
-        FollowupItem.objects.filter(pk__in=[i.pk for i in result.items]).update(
-            last_reminded_on=today
-        )
-    return sent
+    return get_connection().send_messages(messages) or 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -43,6 +44,12 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
         return super().has_delete_permission(request, obj) and (
             obj is None or obj.hierarchy == Hierarchy.LOCAL
         )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Unit]) -> None:
+        # The bulk "delete selected" action passes obj=None above: refuse official units.
+        if queryset.exclude(hierarchy=Hierarchy.LOCAL).exists():
+            raise PermissionDenied("Chỉ xóa được đơn vị cục bộ (local)")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(UnitLineage)

@@ -93,6 +93,18 @@ def import_local_units(data: bytes) -> ImportResult:
         if code and kind is not None and name:
             rows.append((line, code, name, kind, row.get("parent", "")))
     local_codes = {code for _, code, _, _, _ in rows}
+    # A local code must not shadow an official one: a bare code would become ambiguous.
+    official = set(
+        Unit.objects.filter(code__in=local_codes)
+        .exclude(hierarchy=Hierarchy.LOCAL)
+        .values_list("code", flat=True)
+    )
+    for line, code, _, _, _ in rows:
+        if code in official:
+            errors.append(
+                f"Dòng {line}, cột code: mã “{code}” trùng mã đơn vị hành chính chính thức; "
+                "dùng mã riêng, ví dụ có tiền tố (SNV-…)"
+            )
     stored_local = {
         u.code: u for u in Unit.objects.filter(hierarchy=Hierarchy.LOCAL, code__in=local_codes)
     }

@@ -88,6 +88,28 @@ PARENT_CORRECTIONS = (
         basis="NQ 1206/NQ-UBTVQH15 (hiệu lực 01/11/2024): chuyển từ huyện Thạch Hà "
         "về thành phố Hà Tĩnh",
     ),
+    # The other communes the snapshot shows under Thành phố Hà Tĩnh but whose codes lie in
+    # the code block of huyện Thạch Hà (445) or huyện Cẩm Xuyên (446) of the official list
+    # (Thạch Văn was in Thạch Hà in July 2022, per the Thạch Hà inspection article). Moved
+    # by the same resolution; the date is to be verified against its text.
+    *(
+        ParentCorrection(
+            unit=code,
+            parent=parent,
+            valid_to=date(2024, 10, 31),
+            basis=f"mã thuộc khối mã của huyện {name} trong danh mục; chuyển về thành phố Hà "
+            "Tĩnh theo NQ 1206/NQ-UBTVQH15 (ngày hiệu lực cần đối chiếu)",
+        )
+        for code, parent, name in (
+            *(
+                (c, "445", "Thạch Hà")
+                for c in ("18571", "18595", "18598", "18604", "18619", "18628", "18631")
+            ),
+            *((c, "445", "Thạch Hà") for c in ("18637", "18643", "18649", "18652")),
+            ("18685", "446", "Cẩm Xuyên"),
+            ("18691", "446", "Cẩm Xuyên"),
+        )
+    ),
 )
 CORRECTION_SOURCE = "cchc:parent-corrections"
 

@@ -77,24 +77,21 @@ def resolve_unit(code: str, *, as_of: date | None = None, hierarchy: str | None 
     local = [u for u in candidates if u.hierarchy == Hierarchy.LOCAL]
     if as_of is not None:
         by_date = Hierarchy.LEGACY if as_of < REFORM_DATE else Hierarchy.Y2025
-        for unit in candidates:
-            if unit.hierarchy == by_date:
-                return unit
-        if local:
-            return local[0]
-        others = "; ".join(describe(u) for u in candidates)
-        raise UnitResolutionError(
-            f"Mã {bare}: không tìm thấy đơn vị hiệu lực ngày {format_date(as_of)} "
-            f"(mã này chỉ có: {others})"
-        )
+        matches = [u for u in candidates if u.hierarchy == by_date] + local
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            others = "; ".join(describe(u) for u in candidates)
+            raise UnitResolutionError(
+                f"Mã {bare}: không tìm thấy đơn vị hiệu lực ngày {format_date(as_of)} "
+                f"(mã này chỉ có: {others})"
+            )
+        candidates = matches
     if len(candidates) == 1:
         return candidates[0]
-    if local:
-        return local[0]
     names = " và ".join(describe(u) for u in candidates)
-    raise UnitResolutionError(
-        f"Mã {bare} ứng với {len(candidates)} đơn vị: {names}; ghi rõ @legacy hoặc @2025 hoặc ngày"
-    )
+    hint = "@legacy hoặc @2025 hoặc @local" if local else "@legacy hoặc @2025 hoặc ngày"
+    raise UnitResolutionError(f"Mã {bare} ứng với {len(candidates)} đơn vị: {names}; ghi rõ {hint}")
 
 
 def parent_on(unit: Unit, when: date) -> Unit | None:

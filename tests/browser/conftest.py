@@ -80,4 +80,3 @@ def login(live_server: Any, page: Any) -> Any:
         return page
 
     return do
-

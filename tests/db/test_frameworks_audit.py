@@ -16,9 +16,9 @@ def test_import_and_publish_are_in_the_audit_trail(make_user: Any) -> None:
     index_set = indexset_import(path, actor=user)
     index_set = indexset_import(path, publish=True, actor=user)
     rows = list(
-        AuditEvent.objects.filter(object_id=str(index_set.pk)).order_by("id").values_list(
-            "action", "field", "new", "actor__username"
-        )
+        AuditEvent.objects.filter(object_id=str(index_set.pk))
+        .order_by("id")
+        .values_list("action", "field", "new", "actor__username")
     )
     assert rows == [
         ("indexset.import", "sha256", index_set.sha256, "thuky"),

@@ -32,7 +32,7 @@ def test_extract_counts_and_second_run_changes_nothing() -> None:
     assert first.created == 502
     assert first.lineage_created == 436
     assert first.lineage_kinds == {"dissolved_into": 114, "merge": 313, "split": 5, "unchanged": 4}
-    assert first.parent_rows_written == 2
+    assert first.parent_rows_written == 28  # 14 corrected communes × 2 periods
     assert first.changed
     second = load_units(TEST_EXTRACT)
     assert not second.changed

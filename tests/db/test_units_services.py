@@ -80,6 +80,9 @@ def test_ancestors_follow_dated_parents(units: None) -> None:
         "Thành phố Hà Tĩnh",
     ]
     assert [a.name for a in ancestors(resolve_unit("01969@2025"))] == ["Tỉnh Thái Nguyên"]
+    thach_van = resolve_unit("18631@legacy")  # inspected with Thạch Hà on 21/07/2022
+    assert thach_van.name == "Xã Thạch Văn"
+    assert [a.name for a in ancestors(thach_van, date(2022, 7, 21))][-1] == "Huyện Thạch Hà"
 
 
 def test_subtree_ids_in_one_query(units: None) -> None:

@@ -14,7 +14,9 @@ def test_ratio_with_zero_denominator_and_positive_numerator_is_an_error() -> Non
     rule = parse_rule({"type": "ratio", "not_applicable": "full"})
     with pytest.raises(RuleInputError, match="lớn hơn"):
         evaluate(rule, Range(Decimal(0), Decimal(2)), "3/0")
-    assert evaluate(rule, Range(Decimal(0), Decimal(2)), "0/0").points == Decimal(2)  # không phát sinh: full
+    assert evaluate(rule, Range(Decimal(0), Decimal(2)), "0/0").points == Decimal(
+        2
+    )  # không phát sinh: full
 
 
 @pytest.mark.parametrize("text", ["a: &x [*x]\n", "a: &x 1\nb: *x\n"])

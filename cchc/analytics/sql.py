@@ -128,8 +128,8 @@ def parse_time(col: str) -> str:
     """SQL parsing a VARCHAR column the way ``core.dossier.parse_datetime_value`` does.
 
     Fast path: a 10- or 19-byte value without ``/`` or hour 24 that DuckDB casts
-    (``yyyy-mm-dd[ hh:mm:ss]``, also with ``T``); otherwise ``try_strptime`` over a list of exact formats; an Excel serial only
-    when no format matched.
+    (``yyyy-mm-dd[ hh:mm:ss]``, also with ``T``); otherwise ``try_strptime`` over a list of
+    exact formats; an Excel serial only when no format matched.
     """
     v = f"trim({col})"
     formats = ", ".join(f"'{f}'" for f in TIME_FORMATS)

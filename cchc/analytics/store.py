@@ -343,9 +343,8 @@ class Store:
         for month in sorted(months):
             parts = []
             if month in incoming_months:
-                parts.append(
-                    f"SELECT {cols} FROM read_parquet('{_quote(str(stage / f'm={month}'))}/*.parquet')"
-                )
+                month_dir = _quote(str(stage / f"m={month}"))
+                parts.append(f"SELECT {cols} FROM read_parquet('{month_dir}/*.parquet')")
             old = current.partitions.get(month)
             if old:
                 old_path = str(self.root / old["file"])

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -85,6 +85,37 @@ _AGG = {
     for name, cond in _COND.items()
 }
 _FILTER = {name: cond or "TRUE" for name, cond in _COND.items()}
+_FLAGS = ("apology_issued", "returned_by_post", "digitized", "paid_online", "e_result", "complaint")
+# The same counts from rows already counted per (unit code, era, is_new, oc, channel): ``n``
+# rows, of which ``apology_issued`` … ``complaint`` had the flag. Counting those few
+# thousand cells first costs the scan a quarter of 24 filtered counts per row.
+_CELL_AGG = {
+    "received_total": "sum(n)",
+    "new_total": "sum(n) FILTER (is_new)",
+    "new_online_full": "sum(n) FILTER (is_new AND channel = 'online_full')",
+    "new_online_partial": "sum(n) FILTER (is_new AND channel = 'online_partial')",
+    "new_direct": "sum(n) FILTER (is_new AND channel = 'direct')",
+    "new_postal": "sum(n) FILTER (is_new AND channel = 'postal')",
+    "carried_over": "sum(n) FILTER (NOT is_new)",
+    "resolved_total": f"sum(n) FILTER ({_RESOLVED})",
+    "early": f"sum(n) FILTER (oc = {_O['early']})",
+    "on_time": f"sum(n) FILTER (oc = {_O['on_time']})",
+    "late": f"sum(n) FILTER (oc = {_O['late']})",
+    "late_with_apology": f"sum(apology_issued) FILTER (oc = {_O['late']})",
+    "late_without_apology": f"sum(n - apology_issued) FILTER (oc = {_O['late']})",
+    "in_progress_total": f"sum(n) FILTER (oc IN ({_O['pending_within']}, {_O['pending_overdue']}))",
+    "in_progress_within": f"sum(n) FILTER (oc = {_O['pending_within']})",
+    "in_progress_overdue": f"sum(n) FILTER (oc = {_O['pending_overdue']})",
+    "apart_total": f"sum(n) FILTER (oc IN ({_O['rejected']}, {_O['withdrawn']}))",
+    "rejected": f"sum(n) FILTER (oc = {_O['rejected']})",
+    "withdrawn": f"sum(n) FILTER (oc = {_O['withdrawn']})",
+    "returned_by_post": f"sum(returned_by_post) FILTER ({_RESOLVED})",
+    "new_digitized": "sum(digitized) FILTER (is_new)",
+    "new_paid_online": "sum(paid_online) FILTER (is_new)",
+    "resolved_e_result": f"sum(e_result) FILTER ({_RESOLVED})",
+    "handled_complaint": "sum(complaint)",
+}
+assert tuple(_CELL_AGG) == COUNTS
 # Columns the aggregates read (besides the classification's own).
 _AGG_COLUMNS = (
     "channel",
@@ -394,12 +425,18 @@ def period_report(
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
     extra = ("sector",) if by == "sector" else ()
     group = ", sector" if by == "sector" else ""
-    cte_codes = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
+    facts = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
+    classified AS (SELECT *, {sql.classification(period, opts)} FROM facts)"""
+    cell_aggs = ", ".join(f"{expr} AS {name}" for name, expr in _CELL_AGG.items())
+    flags = ", ".join(f"count(*) FILTER ({f}) AS {f}" for f in _FLAGS)
+    cte_codes = f"""{facts},
+    cells AS (
+        SELECT unit_code, {LEGACY} AS legacy, is_new, oc, channel, count(*) AS n, {flags}
+        FROM classified GROUP BY ALL),
+    per_code AS (SELECT unit_code, legacy, {cell_aggs} FROM cells GROUP BY ALL)"""
+    cte = f"""{facts},
     per_code AS (
-        SELECT unit_code, {LEGACY} AS legacy{group}, {aggs}
-        FROM (SELECT *, {sql.classification(period, opts)} FROM facts)
-        GROUP BY ALL)"""
-    cte = f"""{cte_codes},
+        SELECT unit_code, {LEGACY} AS legacy{group}, {aggs} FROM classified GROUP BY ALL),
     per_key AS (
         SELECT k.report_key{group}, {sums}
         FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy
@@ -423,7 +460,8 @@ def period_report(
     FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy"""
     width = len(COUNTS)
     totals: dict[str, list[int]] = {}
-    for key, *values in con.execute(query).fetchall():
+    for key, *raw in con.execute(query).fetchall():
+        values = [int(v or 0) for v in raw]
         acc = totals.get(key)
         totals[key] = values if acc is None else [x + y for x, y in zip(acc, values, strict=True)]
     parent = {n.key: (path[-2] if len(path) > 1 else None) for n, path in nodes}

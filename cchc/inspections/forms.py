@@ -27,9 +27,15 @@ HALF_DAY_CHOICES = [("", _("Whole day")), *HalfDay.choices]
 
 
 class VDateField(forms.Field):
-    """A date typed as dd/mm/yyyy or picked in the browser (yyyy-mm-dd)."""
+    """A date typed as dd/mm/yyyy (yyyy-mm-dd also accepted).
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    A text box, not the browser's date picker: on the English-language Windows many
+    commune PCs run, the picker shows mm/dd/yyyy and 05/02 becomes the 2nd of May."""
+
+    widget = forms.DateInput(
+        attrs={"placeholder": "dd/mm/yyyy", "size": 10, "inputmode": "numeric"},
+        format="%d/%m/%Y",
+    )
 
     def to_python(self, value: Any) -> date | None:
         if value in (None, ""):

@@ -410,11 +410,13 @@ def period_report(
     options: Options | None = None,
     by: Literal["unit", "sector"] = "unit",
 ) -> Report:
-    """The standard table for ``root_key``'s subtree: one statement.
+    """The standard table for ``root_key``'s subtree: one statement, subtotals in Python.
 
-    Rows are classified and counted per (unit code, era) straight off the Parquet scan;
-    only those few thousand groups meet the unit map (a temp table registered once per
-    connection), then ``GROUP BY ROLLUP`` over the tree path gives the subtotals.
+    Rows in scope are classified and counted per cell (unit code, era, new or carried
+    over, outcome, channel, with the flag counts) straight off the Parquet scan; the cells
+    become the 24 counts per (unit code, era); only those few thousand rows meet the unit
+    map (a temp table registered once per connection). Subtree totals are summed over the
+    tree in Python. By sector: ``GROUP BY ROLLUP (sector)``.
     """
     opts = options or Options()
     nodes = tree.subtree(root_key)

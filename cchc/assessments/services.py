@@ -3,7 +3,6 @@ the materialised results of the units it touches (and the ranks of the round).""
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from cchc.accounts.models import Role
 from cchc.accounts.permissions import can_write_unit, has_role, is_superuser
+from cchc.assessments import results
 from cchc.assessments.models import (
     AppraiserAssignment,
     Assessment,
@@ -23,12 +23,13 @@ from cchc.assessments.models import (
     AssessmentStatus,
     Evidence,
     Extension,
-    Result,
     RoundStatus,
     SignOff,
     Stage,
     StageScore,
 )
+from cchc.assessments.results import compiled as compiled
+from cchc.assessments.results import field_of as field_of
 from cchc.audit.services import record
 from cchc.core import scoring
 from cchc.core.canonical import SignedCriterion, canonical_json, sha256_hex, signed_state
@@ -38,7 +39,6 @@ from cchc.core.rules import RuleInputError
 from cchc.documents.models import DocumentRef, StoredFile
 from cchc.frameworks import kpi
 from cchc.frameworks.models import IndexSet
-from cchc.frameworks.services import definition_of
 from cchc.units.models import Unit, UnitGroup
 
 ZERO = Decimal(0)
@@ -56,28 +56,6 @@ class NotAllowed(WorkflowError):
 
 class ConflictError(WorkflowError):
     """Someone else saved the same criterion since the form was loaded."""
-
-
-# -- the compiled set ----------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=32)
-def _compiled(index_set_id: int, sha256: str) -> scoring.CompiledSet:
-    return scoring.compile_set(definition_of(IndexSet.objects.get(pk=index_set_id)))
-
-
-def compiled(rnd: AssessmentRound) -> scoring.CompiledSet:
-    index_set = rnd.index_set
-    return _compiled(index_set.pk, index_set.sha256)
-
-
-def field_of(cset: scoring.CompiledSet) -> list[int]:
-    """For every node, the index of its field (top-level node)."""
-    out = list(range(len(cset.codes)))
-    for i, parent in enumerate(cset.parent):
-        if parent >= 0:
-            out[i] = out[parent]
-    return out
 
 
 # -- permissions of the workflow -----------------------------------------------------------
@@ -774,159 +752,10 @@ def computed_refresh(*, user: Any, rnd: AssessmentRound) -> list[str]:
 
 # -- materialised results ------------------------------------------------------------------
 
-_SOURCE_STAGE = {
-    Stage.SELF: scoring.Stage.SELF,
-    Stage.APPRAISAL_1: scoring.Stage.APPRAISAL_1,
-    Stage.APPRAISAL_2: scoring.Stage.APPRAISAL_2,
-}
-
-
-def _inputs(assessments: Sequence[Assessment]) -> dict[int, scoring.UnitInput]:
-    revision = {a.pk: a.revision for a in assessments}
-    latest: dict[tuple[int, str, str], tuple[int, Decimal | None, bool]] = {}
-    rows = StageScore.objects.filter(assessment_id__in=list(revision)).values_list(
-        "assessment_id", "stage", "criterion_code", "revision", "points", "excluded"
-    )
-    for aid, stage, code, rev, points, excluded in rows.iterator(chunk_size=20000):
-        if rev > revision[aid] or stage == Stage.EXPLANATION:
-            continue
-        key = (aid, stage, code)
-        held = latest.get(key)
-        if held is None or held[0] < rev:
-            latest[key] = (rev, points, excluded)
-    stages: dict[int, dict[Any, dict[str, scoring.Entry]]] = defaultdict(lambda: defaultdict(dict))
-    for (aid, stage, code), (_rev, points, excluded) in latest.items():
-        if points is None:
-            continue
-        stages[aid][stage][code] = scoring.Entry(points, excluded)
-    out: dict[int, scoring.UnitInput] = {}
-    for a in assessments:
-        mine = stages.get(a.pk, {})
-        out[a.pk] = scoring.UnitInput(
-            unit=str(a.unit_id),
-            stages={_SOURCE_STAGE[s]: mine.get(s, {}) for s in _SOURCE_STAGE},
-            survey=mine.get(Stage.SURVEY, {}),
-            computed=mine.get(Stage.COMPUTED, {}),
-        )
-    return out
-
-
-def result_fields(cset: scoring.CompiledSet, res: scoring.UnitResult) -> list[dict[str, str]]:
-    """Per field: max, self, appraisal, survey, final, lost (decimals as text)."""
-    tops = field_of(cset)
-    sums: dict[int, dict[str, Decimal]] = {
-        f: {"self": ZERO, "appraisal": ZERO, "survey": ZERO} for f in cset.fields
-    }
-    for i, _code, source in cset.leaf_sources:
-        f = tops[i]
-        if source == 1:
-            sums[f]["survey"] += res.points[i]
-        elif source == 0:
-            own = res.self_entries[i]
-            if own is not None:
-                sums[f]["self"] += own.points
-            sums[f]["appraisal"] += res.points[i]
-        else:
-            sums[f]["appraisal"] += res.points[i]
-    return [
-        {
-            "code": cset.codes[f],
-            "label": cset.nodes[f].label,
-            "title": cset.nodes[f].title,
-            "max": str(res.max[f]),
-            "self": str(sums[f]["self"]),
-            "appraisal": str(sums[f]["appraisal"]),
-            "survey": str(sums[f]["survey"]),
-            "final": str(res.points[f]),
-            "lost": str(res.max[f] - res.points[f]),
-        }
-        for f in cset.fields
-    ]
-
-
-def compute_results(
-    rnd: AssessmentRound, assessments: Sequence[Assessment]
-) -> list[tuple[Assessment, scoring.UnitResult]]:
-    cset = compiled(rnd)
-    inputs = _inputs(assessments)
-    return [
-        (a, scoring.score_unit(cset, inputs[a.pk], appraisal=rnd.allow_appraisal))
-        for a in assessments
-    ]
-
-
-def write_results(
-    rnd: AssessmentRound, scored: Sequence[tuple[Assessment, scoring.UnitResult]]
-) -> None:
-    cset = compiled(rnd)
-    previous: dict[int, Decimal] = {}
-    if rnd.previous_id:
-        previous = dict(
-            Result.objects.filter(round_id=rnd.previous_id).values_list("unit_id", "index")
-        )
-    rows: list[Result] = []
-    for a, res in scored:
-        self_total = (
-            sum((e.points for e in res.self_entries if e is not None), ZERO)
-            if any(e is not None for e in res.self_entries)
-            else None
-        )
-        rows.append(
-            Result(
-                round=rnd,
-                assessment=a,
-                unit_id=a.unit_id,
-                total=res.total,
-                max_total=res.max_total,
-                self_total=self_total,
-                index=res.shown,
-                band=res.band or "",
-                lost=res.max_total - res.total,
-                adjustment=res.adjustment,
-                previous_index=previous.get(a.unit_id),
-                fields=result_fields(cset, res),
-                lost_criteria=[
-                    {
-                        "code": n.code,
-                        "title": cset.node(n.code).title,
-                        "max": str(n.max),
-                        "points": str(n.points),
-                        "lost": str(n.lost),
-                    }
-                    for n in scoring.lost_points(res)[:10]
-                ],
-                missing=len(res.missing),
-                adjusted=a.adjusted,
-                is_synthetic=a.is_synthetic,
-            )
-        )
-    # Replace rather than update: one DELETE and one batched INSERT are far cheaper than a
-    # CASE-per-row UPDATE of JSON columns; nothing points at a Result row.
-    Result.objects.filter(round=rnd, assessment_id__in=[a.pk for a, _r in scored]).delete()
-    Result.objects.bulk_create(rows, batch_size=1000)
-    rank_round(rnd)
-
-
-def rank_round(rnd: AssessmentRound) -> None:
-    """Competition ranks on the displayed index over the whole round."""
-    rows = list(Result.objects.filter(round=rnd).only("id", "index", "rank"))
-    ranks = scoring.competition_rank([r.index for r in rows])
-    changed = []
-    for row, rank in zip(rows, ranks, strict=True):
-        if row.rank != rank:
-            row.rank = rank
-            changed.append(row)
-    Result.objects.bulk_update(changed, ["rank"], batch_size=1000)
-
 
 def results_refresh(rnd: AssessmentRound, assessments: Iterable[Assessment] | None = None) -> None:
-    """Rewrite the results of the given assessments (all by default) and re-rank."""
-    if assessments is None:
-        chosen = list(rnd.assessments.select_related("unit"))
-    else:
-        ids = [a.pk for a in assessments]
-        chosen = list(Assessment.objects.filter(pk__in=ids).select_related("unit"))
-    write_results(rnd, compute_results(rnd, chosen))
+    """Rewrite the results of the given assessments (all by default) and re-rank the round."""
+    results.refresh(rnd, assessments)
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:

@@ -285,9 +285,19 @@ def set_progress(pk: int, percent: int, phase: str) -> None:
     DossierImport.objects.filter(pk=pk).update(progress=min(percent, 100), phase=phase[:120])
 
 
-def run_import(record_: DossierImport, data: bytes, *, user: Any = None) -> DossierImport:
-    """Apply a confirmed import to the store; the record ends DONE, REJECTED or FAILED."""
+def run_import(
+    record_: DossierImport, data: bytes, *, user: Any = None, progress: Progress | None = None
+) -> DossierImport:
+    """Apply a confirmed import to the store; the record ends DONE, REJECTED or FAILED.
+
+    ``progress`` (the CLI's terminal line) is told what the record's progress is set to."""
     pk = record_.pk
+
+    def step(percent: int, phase: str) -> None:
+        set_progress(pk, percent, phase)
+        if progress:
+            progress(percent, phase)
+
     DossierImport.objects.filter(pk=pk).update(status=ImportStatus.RUNNING, progress=1)
     prepared = prepare(
         data,
@@ -295,7 +305,7 @@ def run_import(record_: DossierImport, data: bytes, *, user: Any = None) -> Doss
         record_.profile,
         source=record_.source,
         user=user,
-        progress=lambda p, phase: set_progress(pk, p, phase),
+        progress=step,
         dry_run=False,
     )
     record_.refresh_from_db()
@@ -305,7 +315,7 @@ def run_import(record_: DossierImport, data: bytes, *, user: Any = None) -> Doss
         record_.finished_at = timezone.now()
         record_.save(update_fields=["status", "finished_at"])
         return record_
-    set_progress(pk, 70, "ghi vào kho dữ liệu")
+    step(70, "ghi vào kho dữ liệu")
     try:
         result = store().import_csv(prepared.csv_path, import_id=record_.import_id)
     except ImportRejected as rejected:  # the units or the file changed since the preview

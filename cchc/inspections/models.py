@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.assessments.models import AssessmentRound
 from cchc.core.numbers import format_number
 from cchc.documents.models import DocumentRef, StoredFile
 from cchc.followup.models import FollowupItem, Priority
@@ -235,6 +236,15 @@ class Inspection(models.Model):
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period to"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # A steering meeting may discuss a published assessment round (lost points per field).
+    assessment_round = models.ForeignKey(
+        AssessmentRound,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessment round"),
+    )
     # Where the facts come from, and which parts are made up for the demo.
     source_note = models.TextField(_("source"), blank=True)
     created_by = models.ForeignKey(
@@ -331,6 +341,11 @@ class OutlineItem(models.Model):
         ordering = ["inspection_id", "order", "id"]
 
 
+class FigureSource(models.TextChoices):
+    ENTERED = "entered", _("Entered")
+    DOSSIER_REPORT = "dossiers", _("Dossier report")
+
+
 class ObservedMetric(models.Model):
     """A figure seen or reported at the event, from the one metric catalogue."""
 
@@ -344,6 +359,9 @@ class ObservedMetric(models.Model):
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_kind = models.CharField(
+        _("source kind"), max_length=8, choices=FigureSource.choices, default=FigureSource.ENTERED
+    )
 
     class Meta:
         ordering = ["inspection_id", "unit_id", "metric__code"]
@@ -418,6 +436,8 @@ class Directive(models.Model):
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Plans (a higher layer) pick up the directives flagged here; nothing is imported.
+    starts_remediation_plan = models.BooleanField(_("starts a remediation plan"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -428,6 +448,36 @@ class Directive(models.Model):
 
     def items(self) -> models.QuerySet[FollowupItem]:
         return FollowupItem.objects.for_source(self).select_related("lead_unit")
+
+
+class LostPointExplanation(models.Model):
+    """The unit's explanation of the points it lost in one field of the attached round."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="explanations"
+    )
+    round = models.ForeignKey(AssessmentRound, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    field_code = models.CharField(_("field"), max_length=32)
+    text = models.TextField(_("explanation"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("explanation of lost points")
+        verbose_name_plural = _("explanations of lost points")
+        ordering = ["inspection_id", "unit_id", "field_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "round", "unit", "field_code"],
+                name="lost_point_explanation_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_code}: {self.text[:80]}"
 
 
 class RecommendationStatus(models.TextChoices):

@@ -34,6 +34,7 @@ from cchc.inspections.models import (
     Directive,
     EventKind,
     Finding,
+    FigureSource,
     FindingKind,
     HostOfficial,
     Inspection,
@@ -388,6 +389,7 @@ def figure_record(
     period_start: date | None = None,
     period_end: date | None = None,
     source: str = "",
+    source_kind: str = FigureSource.ENTERED,
 ) -> ObservedMetric:
     """Record (or correct) one observed figure; the value is read by the metric's type."""
     _require_edit(user, event)
@@ -414,6 +416,7 @@ def figure_record(
     figure.period_start = period_start or event.period_start
     figure.period_end = period_end or event.period_end
     figure.source = source.strip()
+    figure.source_kind = source_kind
     figure.save()
     record(
         actor=user,

@@ -86,6 +86,13 @@ def _upload(page: Any, name: str) -> None:
     page.wait_for_url("**/dossiers/import/*/")
 
 
+def _saved(download: Any, folder: Path) -> Path:
+    """openpyxl goes by the file extension, which Playwright's temporary path lacks."""
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
 def _codes(page: Any) -> list[str]:
     return page.locator("#drill tbody tr td:first-child").all_inner_texts()
 
@@ -166,7 +173,8 @@ def test_dossiers_journey(
     # 6. The drill-down list as xlsx.
     with page.expect_download() as info:
         page.click("#export")
-    book = openpyxl.load_workbook(info.value.path())
+    assert info.value.suggested_filename == "ho-so-late-20220215-20220314.xlsx"
+    book = openpyxl.load_workbook(_saved(info.value, tmp_path))
     sheet = book.active
     assert sheet is not None and sheet.max_row == 3
     assert [c.value for c in sheet[1]][:2] == ["Mã hồ sơ", "Hệ thống"]
@@ -188,7 +196,7 @@ def test_dossiers_journey(
     with page.expect_download() as info:
         page.click("a[href$='format=xlsx']")
     assert info.value.suggested_filename == "bao-cao-ho-so-20220215-20220314.xlsx"
-    form = openpyxl.load_workbook(info.value.path()).active
+    form = openpyxl.load_workbook(_saved(info.value, tmp_path)).active
     assert form is not None
     assert (form["A4"].value, form["B4"].value) == ("STT", "Đơn vị")
     assert form["B6"].value == "Xã Lục Bình" and form["A6"].value == 1

@@ -4,12 +4,49 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
 from cchc.dossiers import importing
 from cchc.dossiers.models import DossierImport, ImportStatus
+
+
+class ProgressLine:
+    """The terminal progress line: ``[#####               ]  25 % · đọc dòng 5001``.
+
+    Called with the percentages and phases the import sets on its record (rows read and
+    validated, then the write to the store). On a terminal the line is redrawn in place;
+    otherwise (a log file) one line is written each time the percentage crosses a tenth or
+    the phase changes kind.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last: tuple[int, str] | None = None
+        self.width = 0
+
+    def __call__(self, percent: int, phase: str) -> None:
+        percent = max(0, min(percent, 100))
+        kind = phase.split(" dòng ")[0]
+        key = (percent if self.tty else percent // 10, kind)
+        if key == self.last and not self.tty:
+            return
+        self.last = key
+        text = f"[{'#' * (percent // 5):<20}] {percent:3d} % · {phase}"
+        if self.tty:
+            self.stream.write("\r" + text.ljust(self.width))
+            self.width = len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty and self.last is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.last = None
 
 
 class Command(BaseCommand):
@@ -26,19 +63,13 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Không có tệp {path}")
         data = path.read_bytes()
-        last = [-1]
-
-        def progress(percent: int, phase: str) -> None:
-            if percent // 10 != last[0] // 10:
-                last[0] = percent
-                sys.stderr.write(f"\r[{'#' * (percent // 5):<20}] {percent:3d} % {phase:<30}")
-                sys.stderr.flush()
+        progress = ProgressLine(sys.stderr)
 
         if options["dry_run"]:
             prepared = importing.prepare(
                 data, path.name, options["profile"], source=options["source"], progress=progress
             )
-            sys.stderr.write("\n")
+            progress.end()
             self._report(
                 prepared.message, prepared.errors, prepared.error_total, prepared.unmatched
             )
@@ -53,8 +84,10 @@ class Command(BaseCommand):
             import_id=importing.new_import_id(),
             status=ImportStatus.RUNNING,
         )
-        record = importing.run_import(record, data)
-        sys.stderr.write("\n")
+        record = importing.run_import(record, data, progress=progress)
+        if record.status == ImportStatus.DONE:
+            progress(100, f"đã ghi {record.rows} dòng vào kho")
+        progress.end()
         if record.status != ImportStatus.DONE:
             self._report(record.message, record.errors, record.error_total, record.unmatched)
         self.stdout.write(

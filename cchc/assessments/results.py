@@ -1,0 +1,375 @@
+"""The materialised results of a round: load → compute → write → rank.
+
+Each phase is its own function so the benchmark can time them separately; ``refresh`` runs
+them in one transaction. The rules:
+
+- **Load** reads the stage scores of the chosen assessments with one ``values_list`` query
+  (no model instances). Points come as exact decimal text and become :class:`Decimal`
+  here, so no float ever touches a point, and never a SQL ``SUM``.
+- **Compute** is the core engine (:func:`cchc.core.scoring.score_unit`) plus one pass over
+  the leaves for the per-field breakdown, the adjustment and the criteria that lost most.
+- **Write** upserts one :class:`Result` row per assessment (``bulk_create`` with
+  ``update_conflicts`` on the assessment), ranks included.
+- **Rank** is one pass over the stored indexes of the round; only ranks that changed are
+  written, one ``UPDATE`` per changed rank value. A full refresh ranks before writing and
+  needs no second pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from cchc.assessments.models import Assessment, AssessmentRound, Result, Stage, StageScore
+from cchc.core import scoring
+from cchc.frameworks.models import IndexSet
+from cchc.frameworks.services import definition_of
+
+ZERO = Decimal(0)
+POINT = Decimal("0.0001")  # StageScore.points has 4 decimal places
+BATCH = 500  # rows per INSERT … ON CONFLICT statement (Django caps it lower on SQLite)
+LOST_SHOWN = 10
+
+_STAGE_OF = {
+    Stage.SELF.value: scoring.Stage.SELF,
+    Stage.APPRAISAL_1.value: scoring.Stage.APPRAISAL_1,
+    Stage.APPRAISAL_2.value: scoring.Stage.APPRAISAL_2,
+}
+
+
+# -- the compiled set ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(index_set_id: int, sha256: str) -> scoring.CompiledSet:
+    return scoring.compile_set(definition_of(IndexSet.objects.get(pk=index_set_id)))
+
+
+def compiled(rnd: AssessmentRound) -> scoring.CompiledSet:
+    index_set = rnd.index_set
+    return _compiled(index_set.pk, index_set.sha256)
+
+
+def field_of(cset: scoring.CompiledSet) -> list[int]:
+    """For every node, the index of its field (top-level node)."""
+    out = list(range(len(cset.codes)))
+    for i, parent in enumerate(cset.parent):
+        if parent >= 0:
+            out[i] = out[parent]
+    return out
+
+
+# -- load ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What a result row needs of an assessment (read with ``values_list``)."""
+
+    id: int
+    unit_id: int
+    adjusted: bool
+    is_synthetic: bool
+
+
+def load(
+    rnd: AssessmentRound, ids: Sequence[int] | None = None
+) -> tuple[list[Member], dict[int, scoring.UnitInput]]:
+    """The members (all, or ``ids``) and their engine inputs: two queries in all.
+
+    A score counts when its revision is at most the assessment's current revision; of
+    several, the latest wins. Explanation rows carry text, never points.
+    """
+    assessments = Assessment.objects.filter(round_id=rnd.pk)
+    scores = StageScore.objects.filter(assessment__round_id=rnd.pk)
+    if ids is not None:
+        assessments = assessments.filter(pk__in=list(ids))
+        scores = scores.filter(assessment_id__in=list(ids))
+    members = [
+        Member(*row)
+        for row in assessments.order_by("pk").values_list(
+            "pk", "unit_id", "adjusted", "is_synthetic"
+        )
+    ]
+    rows = (
+        scores.filter(revision__lte=F("assessment__revision"), points__isnull=False)
+        .exclude(stage=Stage.EXPLANATION)
+        .order_by()
+        # Exact decimal text on every backend (SQLite keeps <= 15 significant digits and
+        # prints them back exactly): no float, and no per-row DecimalField converter.
+        .annotate(points_text=Cast("points", models.CharField()))
+        .values_list(
+            "assessment_id", "stage", "criterion_code", "revision", "points_text", "excluded"
+        )
+    )
+    return members, inputs_from_rows(members, rows)
+
+
+def inputs_from_rows(
+    members: Sequence[Member], rows: Iterable[tuple[int, str, str, int, str, bool]]
+) -> dict[int, scoring.UnitInput]:
+    """Engine inputs from ``(assessment, stage, code, revision, points text, excluded)``."""
+    memo: dict[tuple[str, bool], scoring.Entry] = {}
+    entries: dict[int, dict[str, dict[str, scoring.Entry]]] = {m.id: {} for m in members}
+    revisions: dict[tuple[int, str], dict[str, int]] = {}
+    for aid, stage, code, rev, text, excluded in rows:
+        entry = memo.get((text, excluded))
+        if entry is None:
+            entry = scoring.Entry(Decimal(text).quantize(POINT), bool(excluded))
+            memo[(text, excluded)] = entry
+        by_stage = entries[aid]
+        found = by_stage.get(stage)
+        if found is None:
+            found = by_stage[stage] = {}
+            revisions[(aid, stage)] = {}
+        seen = revisions[(aid, stage)]
+        if code in found and seen[code] > rev:
+            continue  # a later revision is already held
+        found[code] = entry
+        seen[code] = rev
+    empty: dict[str, scoring.Entry] = {}
+    return {
+        m.id: scoring.UnitInput(
+            unit=str(m.unit_id),
+            stages={engine: entries[m.id].get(stage, empty) for stage, engine in _STAGE_OF.items()},
+            survey=entries[m.id].get(Stage.SURVEY.value, empty),
+            computed=entries[m.id].get(Stage.COMPUTED.value, empty),
+        )
+        for m in members
+    }
+
+
+# -- compute -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """One unit's figures as stored in its :class:`Result` row."""
+
+    member: Member
+    total: Decimal
+    max_total: Decimal
+    self_total: Decimal | None
+    index: Decimal  # as displayed (rounded): what is ranked
+    band: str
+    adjustment: Decimal
+    fields: list[dict[str, str]]
+    lost_criteria: list[dict[str, str]]
+    missing: int
+
+
+def compute(
+    cset: scoring.CompiledSet,
+    members: Sequence[Member],
+    inputs: dict[int, scoring.UnitInput],
+    *,
+    appraisal: bool,
+) -> list[Computed]:
+    tops = field_of(cset)
+    return [
+        derive(cset, tops, m, scoring.score_unit(cset, inputs[m.id], appraisal=appraisal))
+        for m in members
+    ]
+
+
+def derive(
+    cset: scoring.CompiledSet, tops: Sequence[int], member: Member, res: scoring.UnitResult
+) -> Computed:
+    """Per-field breakdown, self total, adjustment and lost criteria in one leaf pass."""
+    own_sum = {f: ZERO for f in cset.fields}
+    appraisal_sum = dict(own_sum)
+    survey_sum = dict(own_sum)
+    self_total: Decimal | None = None
+    adjustment = ZERO
+    points, final, mine = res.points, res.final, res.self_entries
+    for i, _code, source in cset.leaf_sources:
+        f = tops[i]
+        if source == 1:
+            survey_sum[f] += points[i]
+            continue
+        appraisal_sum[f] += points[i]
+        if source == 0:
+            own = mine[i]
+            if own is not None:
+                own_sum[f] += own.points
+                self_total = own.points if self_total is None else self_total + own.points
+                fin = final[i]
+                if fin is not None:
+                    adjustment += fin.points - own.points
+    lost = [(res.max[i] - points[i], i) for i in cset.leaves]
+    worst = sorted((pair for pair in lost if pair[0] > 0), key=lambda pair: -pair[0])
+    return Computed(
+        member=member,
+        total=res.total,
+        max_total=res.max_total,
+        self_total=self_total,
+        index=res.shown,
+        band=res.band or "",
+        adjustment=adjustment,
+        fields=[
+            {
+                "code": cset.codes[f],
+                "label": cset.nodes[f].label,
+                "title": cset.nodes[f].title,
+                "max": str(res.max[f]),
+                "self": str(own_sum[f]),
+                "appraisal": str(appraisal_sum[f]),
+                "survey": str(survey_sum[f]),
+                "final": str(points[f]),
+                "lost": str(res.max[f] - points[f]),
+            }
+            for f in cset.fields
+        ],
+        lost_criteria=[
+            {
+                "code": cset.codes[i],
+                "title": cset.nodes[i].title,
+                "max": str(res.max[i]),
+                "points": str(points[i]),
+                "lost": str(amount),
+            }
+            for amount, i in worst[:LOST_SHOWN]
+        ],
+        missing=len(res.missing),
+    )
+
+
+# -- write and rank ------------------------------------------------------------------------
+
+_UPDATED = [
+    "unit",
+    "total",
+    "max_total",
+    "self_total",
+    "index",
+    "band",
+    "rank",
+    "lost",
+    "adjustment",
+    "previous_index",
+    "fields",
+    "lost_criteria",
+    "missing",
+    "adjusted",
+    "is_synthetic",
+    "computed_at",
+]
+
+
+def write(rnd: AssessmentRound, computed: Sequence[Computed], *, full: bool) -> int:
+    """Upsert the rows of ``computed`` with their ranks; re-rank the others (partial).
+
+    Returns how many rows of other units had their rank rewritten.
+    """
+    previous: dict[int, Decimal] = {}
+    if rnd.previous_id:
+        previous = dict(
+            Result.objects.filter(round_id=rnd.previous_id).values_list("unit_id", "index")
+        )
+    index_of: dict[int, Decimal] = {}
+    stored_rank: dict[int, tuple[int, int | None]] = {}
+    if not full:
+        for aid, pk, index, rank in Result.objects.filter(round_id=rnd.pk).values_list(
+            "assessment_id", "pk", "index", "rank"
+        ):
+            index_of[aid] = index
+            stored_rank[aid] = (pk, rank)
+    for c in computed:
+        index_of[c.member.id] = c.index
+    order = list(index_of)
+    rank_of = dict(zip(order, scoring.competition_rank([index_of[a] for a in order]), strict=True))
+    now = timezone.now()
+    rows = [
+        Result(
+            round=rnd,
+            assessment_id=c.member.id,
+            unit_id=c.member.unit_id,
+            total=c.total,
+            max_total=c.max_total,
+            self_total=c.self_total,
+            index=c.index,
+            band=c.band,
+            rank=rank_of[c.member.id],
+            lost=c.max_total - c.total,
+            adjustment=c.adjustment,
+            previous_index=previous.get(c.member.unit_id),
+            fields=c.fields,
+            lost_criteria=c.lost_criteria,
+            missing=c.missing,
+            adjusted=c.member.adjusted,
+            is_synthetic=c.member.is_synthetic,
+            computed_at=now,
+        )
+        for c in computed
+    ]
+    Result.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["assessment"],
+        update_fields=_UPDATED,
+    )
+    written = {c.member.id for c in computed}
+    moved: dict[int, list[int]] = {}
+    for aid, (pk, rank) in stored_rank.items():
+        if aid not in written and rank != rank_of[aid]:
+            moved.setdefault(rank_of[aid], []).append(pk)
+    for rank, pks in moved.items():
+        Result.objects.filter(pk__in=pks).update(rank=rank)
+    return sum(len(pks) for pks in moved.values())
+
+
+def rank(rnd: AssessmentRound) -> int:
+    """Re-rank the round from its stored indexes; returns how many ranks changed."""
+    rows = list(Result.objects.filter(round_id=rnd.pk).values_list("pk", "index", "rank"))
+    ranks = scoring.competition_rank([index for _pk, index, _rank in rows])
+    moved: dict[int, list[int]] = {}
+    for (pk, _index, old), new in zip(rows, ranks, strict=True):
+        if old != new:
+            moved.setdefault(new, []).append(pk)
+    for new, pks in moved.items():
+        Result.objects.filter(pk__in=pks).update(rank=new)
+    return sum(len(pks) for pks in moved.values())
+
+
+# -- all together --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds spent in each phase of one refresh (the benchmark prints them)."""
+
+    load: float
+    compute: float
+    write: float
+    units: int
+    reranked: int
+
+    @property
+    def total(self) -> float:
+        return self.load + self.compute + self.write
+
+
+def refresh(rnd: AssessmentRound, assessments: Iterable[Any] | None = None) -> Timings:
+    """Rewrite the results of the given assessments (all by default) and their ranks."""
+    ids = None if assessments is None else sorted({a.pk for a in assessments})
+    with transaction.atomic():
+        # One writer per round at a time, so two refreshes never rank from stale indexes.
+        list(AssessmentRound.objects.select_for_update().filter(pk=rnd.pk).values_list("pk"))
+        started = time.perf_counter()
+        members, inputs = load(rnd, ids)
+        loaded = time.perf_counter()
+        computed = compute(compiled(rnd), members, inputs, appraisal=rnd.allow_appraisal)
+        done = time.perf_counter()
+        reranked = write(rnd, computed, full=ids is None)
+        written = time.perf_counter()
+    return Timings(loaded - started, done - loaded, written - done, len(members), reranked)

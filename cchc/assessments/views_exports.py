@@ -1,0 +1,59 @@
+"""Downloads of a round (summary table xlsx/docx), a unit's scorecard as PDF, and a unit
+across the years. Same read permissions as the round and scorecard pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from cchc.assessments.exports import scorecard_data, summary_table
+from cchc.assessments.history import unit_history
+from cchc.assessments.views import _get_assessment, _get_round
+from cchc.reports.assessment_pdf import html_to_pdf
+from cchc.reports.assessment_summary import summary_docx, summary_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def round_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _get_round(request, pk)
+    table = summary_table(
+        rnd, parent=request.GET.get("parent", ""), group=request.GET.get("group", "")
+    )
+    return _download(summary_xlsx(table), XLSX, f"tong-hop-{rnd.code}.xlsx")
+
+
+@require_GET
+def round_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = _get_round(request, pk)
+    table = summary_table(
+        rnd, parent=request.GET.get("parent", ""), group=request.GET.get("group", "")
+    )
+    return _download(summary_docx(table), DOCX, f"tong-hop-{rnd.code}.docx")
+
+
+@require_GET
+def scorecard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment(request, pk)
+    context = scorecard_data(assessment)
+    context["history"] = unit_history(assessment)
+    html = render_to_string("assessments/export_scorecard.html", context, request=request)
+    name = f"phieu-diem-{assessment.round.code}-{assessment.unit.key}.pdf".replace("@", "-")
+    return _download(html_to_pdf(html), "application/pdf", name)
+
+
+@require_GET
+def history_page(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment(request, pk)
+    context = {"a": assessment, "rnd": assessment.round, "history": unit_history(assessment)}
+    return render(request, "assessments/export_history.html", context)

@@ -112,8 +112,7 @@ def scorecard_data(assessment: Assessment) -> dict[str, Any]:
         if stage in (Stage.APPRAISAL_1, Stage.APPRAISAL_2) and row.note
     ]
     lost = [
-        {**c, **{k: Decimal(c[k]) for k in ("max", "points", "lost")}}
-        for c in result.lost_criteria
+        {**c, **{k: Decimal(c[k]) for k in ("max", "points", "lost")}} for c in result.lost_criteria
     ]
     return {
         "a": assessment,

@@ -35,6 +35,7 @@ from cchc.units.models import Unit
 from cchc.units.services import predecessors
 
 PREDECESSOR_SUFFIX = " (cũ)"
+MAPPING_LABELS = {"same": "giữ nguyên", "renamed": "đổi tên", "split": "tách", "merged": "gộp"}
 CHAIN_LIMIT = 20  # sets named by ``previous``: guards against a loop in bad data
 
 
@@ -50,6 +51,10 @@ class MappedCriterion:
     @property
     def delta(self) -> Decimal | None:
         return None if self.points is None else self.points - self.previous_points
+
+    @property
+    def kind_label(self) -> str:
+        return MAPPING_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ them in one transaction. The rules:
 from __future__ import annotations
 
 import functools
+import heapq
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -105,37 +106,47 @@ def load(
         .exclude(stage=Stage.EXPLANATION)
         .order_by()
         # Exact decimal text on every backend (SQLite keeps <= 15 significant digits and
-        # prints them back exactly): no float, and no per-row DecimalField converter.
-        .annotate(points_text=Cast("points", models.CharField()))
+        # prints them back exactly): no float, and no per-row DecimalField converter; the
+        # flag as text ("1"/"true") needs no converter either, so rows come through as is.
+        .annotate(
+            points_text=Cast("points", models.CharField()),
+            excluded_flag=Cast("excluded", models.CharField()),
+        )
         .values_list(
-            "assessment_id", "stage", "criterion_code", "revision", "points_text", "excluded"
+            "assessment_id", "stage", "criterion_code", "revision", "points_text", "excluded_flag"
         )
     )
     return members, inputs_from_rows(members, rows)
 
 
 def inputs_from_rows(
-    members: Sequence[Member], rows: Iterable[tuple[int, str, str, int, str, bool]]
+    members: Sequence[Member], rows: Iterable[tuple[int, str, str, int, str, str]]
 ) -> dict[int, scoring.UnitInput]:
-    """Engine inputs from ``(assessment, stage, code, revision, points text, excluded)``."""
-    memo: dict[tuple[str, bool], scoring.Entry] = {}
+    """Engine inputs from ``(assessment, stage, code, revision, points text, excluded)``.
+
+    Of several revisions of one criterion the latest wins, whatever the row order.
+    """
+    memo: dict[str, dict[str, scoring.Entry]] = {}
     entries: dict[int, dict[str, dict[str, scoring.Entry]]] = {m.id: {} for m in members}
-    revisions: dict[tuple[int, str], dict[str, int]] = {}
+    later: dict[tuple[int, str, str], int] = {}  # revisions above 1 of the entries held
+    last_key: tuple[int, str] | None = None
+    found: dict[str, scoring.Entry] = {}
     for aid, stage, code, rev, text, excluded in rows:
-        entry = memo.get((text, excluded))
+        known = memo.get(excluded)
+        if known is None:
+            known = memo[excluded] = {}
+        entry = known.get(text)
         if entry is None:
-            entry = scoring.Entry(Decimal(text).quantize(POINT), bool(excluded))
-            memo[(text, excluded)] = entry
-        by_stage = entries[aid]
-        found = by_stage.get(stage)
-        if found is None:
-            found = by_stage[stage] = {}
-            revisions[(aid, stage)] = {}
-        seen = revisions[(aid, stage)]
-        if code in found and seen[code] > rev:
+            flag = excluded.lower() in ("1", "true", "t")
+            entry = known[text] = scoring.Entry(Decimal(text).quantize(POINT), flag)
+        if last_key is None or last_key[0] != aid or last_key[1] != stage:
+            last_key = (aid, stage)
+            found = entries[aid].setdefault(stage, {})
+        if code in found and later.get((aid, stage, code), 1) > rev:
             continue  # a later revision is already held
+        if rev != 1:
+            later[(aid, stage, code)] = rev
         found[code] = entry
-        seen[code] = rev
     empty: dict[str, scoring.Entry] = {}
     return {
         m.id: scoring.UnitInput(
@@ -174,25 +185,41 @@ def compute(
     *,
     appraisal: bool,
 ) -> list[Computed]:
-    tops = field_of(cset)
+    plan = LeafPlan.of(cset)
     return [
-        derive(cset, tops, m, scoring.score_unit(cset, inputs[m.id], appraisal=appraisal))
+        derive(plan, m, scoring.score_unit(cset, inputs[m.id], appraisal=appraisal))
         for m in members
     ]
 
 
-def derive(
-    cset: scoring.CompiledSet, tops: Sequence[int], member: Member, res: scoring.UnitResult
-) -> Computed:
+@dataclass(frozen=True)
+class LeafPlan:
+    """The leaves of a set with the position of their field, computed once per refresh."""
+
+    cset: scoring.CompiledSet
+    leaves: tuple[tuple[int, int, int], ...]  # (node, source, field position)
+    order: tuple[tuple[int, int], ...]  # (document position, node) of every leaf
+
+    @classmethod
+    def of(cls, cset: scoring.CompiledSet) -> LeafPlan:
+        tops = field_of(cset)
+        position = {f: k for k, f in enumerate(cset.fields)}
+        return cls(
+            cset,
+            tuple((i, source, position[tops[i]]) for i, _code, source in cset.leaf_sources),
+            tuple(enumerate(cset.leaves)),
+        )
+
+
+def derive(plan: LeafPlan, member: Member, res: scoring.UnitResult) -> Computed:
     """Per-field breakdown, self total, adjustment and lost criteria in one leaf pass."""
-    own_sum = {f: ZERO for f in cset.fields}
-    appraisal_sum = dict(own_sum)
-    survey_sum = dict(own_sum)
+    cset = plan.cset
+    n = len(cset.fields)
+    own_sum, appraisal_sum, survey_sum = [ZERO] * n, [ZERO] * n, [ZERO] * n
     self_total: Decimal | None = None
     adjustment = ZERO
-    points, final, mine = res.points, res.final, res.self_entries
-    for i, _code, source in cset.leaf_sources:
-        f = tops[i]
+    points, final, mine, maxes = res.points, res.final, res.self_entries, res.max
+    for i, source, f in plan.leaves:
         if source == 1:
             survey_sum[f] += points[i]
             continue
@@ -205,8 +232,11 @@ def derive(
                 fin = final[i]
                 if fin is not None:
                     adjustment += fin.points - own.points
-    lost = [(res.max[i] - points[i], i) for i in cset.leaves]
-    worst = sorted((pair for pair in lost if pair[0] > 0), key=lambda pair: -pair[0])
+    # Most lost first, ties in document order (as scoring.lost_points orders them).
+    worst = heapq.nsmallest(
+        LOST_SHOWN,
+        [(points[i] - maxes[i], k, i) for k, i in plan.order if maxes[i] > points[i]],
+    )
     return Computed(
         member=member,
         total=res.total,
@@ -220,24 +250,24 @@ def derive(
                 "code": cset.codes[f],
                 "label": cset.nodes[f].label,
                 "title": cset.nodes[f].title,
-                "max": str(res.max[f]),
-                "self": str(own_sum[f]),
-                "appraisal": str(appraisal_sum[f]),
-                "survey": str(survey_sum[f]),
+                "max": str(maxes[f]),
+                "self": str(own_sum[k]),
+                "appraisal": str(appraisal_sum[k]),
+                "survey": str(survey_sum[k]),
                 "final": str(points[f]),
-                "lost": str(res.max[f] - points[f]),
+                "lost": str(maxes[f] - points[f]),
             }
-            for f in cset.fields
+            for k, f in enumerate(cset.fields)
         ],
         lost_criteria=[
             {
                 "code": cset.codes[i],
                 "title": cset.nodes[i].title,
-                "max": str(res.max[i]),
+                "max": str(maxes[i]),
                 "points": str(points[i]),
-                "lost": str(amount),
+                "lost": str(-negative),
             }
-            for amount, i in worst[:LOST_SHOWN]
+            for negative, _k, i in worst
         ],
         missing=len(res.missing),
     )

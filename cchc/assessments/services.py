@@ -753,6 +753,18 @@ def computed_refresh(*, user: Any, rnd: AssessmentRound) -> list[str]:
 # -- materialised results ------------------------------------------------------------------
 
 
+def compute_results(
+    rnd: AssessmentRound, assessments: Sequence[Assessment]
+) -> list[tuple[Assessment, scoring.UnitResult]]:
+    """The engine's results of the given assessments, from their stored scores."""
+    _members, inputs = results.load(rnd, [a.pk for a in assessments])
+    cset = compiled(rnd)
+    return [
+        (a, scoring.score_unit(cset, inputs[a.pk], appraisal=rnd.allow_appraisal))
+        for a in assessments
+    ]
+
+
 def results_refresh(rnd: AssessmentRound, assessments: Iterable[Assessment] | None = None) -> None:
     """Rewrite the results of the given assessments (all by default) and re-rank the round."""
     results.refresh(rnd, assessments)

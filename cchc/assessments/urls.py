@@ -21,3 +21,13 @@ urlpatterns = [
     path("a/<int:pk>/upload/", views.form_upload_view, name="upload"),
     path("a/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
 ]
+
+# Exports and history (cchc/assessments/views_exports.py).
+import cchc.assessments.views_exports as views_exports  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/summary.xlsx", views_exports.round_summary_xlsx, name="summary_xlsx"),
+    path("<int:pk>/summary.docx", views_exports.round_summary_docx, name="summary_docx"),
+    path("a/<int:pk>/scorecard.pdf", views_exports.scorecard_pdf, name="scorecard_pdf"),
+    path("a/<int:pk>/history/", views_exports.history_page, name="history"),
+]

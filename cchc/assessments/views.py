@@ -153,7 +153,13 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 def _ranking_queryset(request: HttpRequest, rnd: AssessmentRound) -> Any:
-    results = Result.objects.filter(round=rnd).select_related("unit", "unit__parent", "assessment")
+    # One query for a page of rows: the unit (and its parent, for exports) joined; the
+    # lost-criteria JSON stays in the database (the scorecard reads it, not the ranking).
+    results = (
+        Result.objects.filter(round=rnd)
+        .select_related("unit", "unit__parent")
+        .defer("lost_criteria")
+    )
     parent = request.GET.get("parent", "")
     group = request.GET.get("group", "")
     if parent.isdigit():

@@ -5,3 +5,4 @@ from ninja import NinjaAPI
 api = NinjaAPI(title="CCHC API", version="1", urls_namespace="api")
 api.add_router("/units/", "cchc.units.api.router")
 api.add_router("/dossiers", "cchc.dossiers.api.router")
+api.add_router("/assessments/", "cchc.assessments.api.router")

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cchc.assessments.models import AssessmentRound
 from cchc.core.dates import DateError, parse_date
 from cchc.followup.models import Priority
 from cchc.frameworks.models import Metric
@@ -234,3 +235,31 @@ class SignForm(forms.Form):
     signed_on = VDateField(label=_("Signed on"))
     signed_by = forms.CharField(label=_("Signed by"), max_length=200)
     file = forms.FileField(label=_("Signed PDF"))
+
+
+class RoundAttachForm(forms.Form):
+    """Choose a published round with results of the event's units (empty: detach)."""
+
+    round = forms.ModelChoiceField(
+        label=_("Assessment round"),
+        queryset=AssessmentRound.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+
+    def __init__(self, *args: Any, rounds: list[AssessmentRound], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["round"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = AssessmentRound.objects.filter(pk__in=[r.pk for r in rounds]).order_by(
+            "-year", "name"
+        )
+
+
+class ExplanationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

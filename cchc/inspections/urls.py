@@ -12,6 +12,16 @@ urlpatterns = [
     path("new/", views.event_create, name="event_create"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/add/<str:section>/", views.event_add, name="event_add"),
+    path("<int:pk>/round/", views.round_attach, name="round_attach"),
+    path(
+        "<int:pk>/explanations/<int:unit_id>/<str:field_code>/",
+        views.explanation_save,
+        name="explanation_save",
+    ),
+    path(
+        "<int:pk>/directives/<int:directive_id>/plan/", views.directive_plan, name="directive_plan"
+    ),
+    path("<int:pk>/dossier-figures/", views.dossier_fill, name="dossier_fill"),
     path("<int:pk>/remediation/", views.remediation_check, name="remediation_check"),
     path("<int:pk>/notice/", views.notice_prepare, name="notice_prepare"),
     path("<int:pk>/notice/draft.docx", views.notice_draft, name="notice_draft"),

@@ -19,10 +19,11 @@ from cchc.documents.services import UploadError
 from cchc.followup import services as followup
 from cchc.followup.models import FollowupItem
 from cchc.inspections import dashboard as dash
-from cchc.inspections import services
+from cchc.inspections import links, services
 from cchc.inspections.forms import (
     DirectiveForm,
     EventForm,
+    ExplanationForm,
     FigureForm,
     FindingForm,
     HostForm,
@@ -32,12 +33,15 @@ from cchc.inspections.forms import (
     PlannedEventForm,
     RecommendationForm,
     ResponseForm,
+    RoundAttachForm,
     SignForm,
     TeamForm,
     parse_unit_codes,
 )
 from cchc.inspections.models import (
     ConclusionNotice,
+    Directive,
+    EventKind,
     FindingKind,
     Inspection,
     InspectionPlan,
@@ -282,6 +286,10 @@ def event_detail(
         directives.append((directive, items, accepted, total))
     findings = list(event.findings.prefetch_related("units").select_related("checked_item"))
     notice = ConclusionNotice.objects.filter(inspection=event).select_related("signed_file").first()
+    unit_links = [
+        (visit, links.index_results(event, visit.unit), links.dossier_figures(event, visit.unit))
+        for visit in visits
+    ]
     context = {
         "event": event,
         "visits": visits,
@@ -302,8 +310,20 @@ def event_detail(
         "can_edit": can_edit,
         "forms": forms,
         "error": error,
+        "unit_links": unit_links,
+        "has_dossier_figures": any(d is not None for _v, _r, d in unit_links),
+        "dossier_metrics": links.dossier_metrics(),
+        "losses": links.lost_points(event, user),
+        "round_form": (
+            RoundAttachForm(
+                initial={"round": event.assessment_round_id}, rounds=links.eligible_rounds(event)
+            )
+            if can_edit and event.kind == EventKind.MEETING
+            else None
+        ),
+        "can_flag": can_edit_event(user, event),
     }
-    if bound is not None and bound[0] in ("notice", "sign"):
+    if bound is not None and bound[0] in ("notice", "sign", "round"):
         context[f"{bound[0]}_form"] = bound[1]
     return render(
         request,
@@ -550,3 +570,96 @@ def signed_file(request: HttpRequest, pk: int) -> FileResponse:
         content_type="application/pdf",
         filename=notice.signed_file.original_name,
     )
+
+
+# --- links: the assessment round, lost points, remediation plans, dossier figures --------
+
+
+@require_POST
+def round_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    if not can_edit_event(request.user, event):
+        raise PermissionDenied
+    form = RoundAttachForm(request.POST, rounds=links.eligible_rounds(event))
+    if not form.is_valid():
+        return event_detail(request, pk, ("round", form))
+    try:
+        links.round_attach(user=request.user, event=event, rnd=form.cleaned_data["round"])
+    except services.InspectionError as exc:
+        form.add_error(None, str(exc))
+        return event_detail(request, pk, ("round", form), str(exc))
+    messages.success(request, _("Saved."))
+    return redirect(reverse("inspections:event_detail", args=[event.pk]) + "#lost-points")
+
+
+@require_POST
+def explanation_save(request: HttpRequest, pk: int, unit_id: int, field_code: str) -> HttpResponse:
+    """Save one field's explanation; an htmx request gets the field's box back."""
+    event = _event(request, pk)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not links.can_explain(request.user, event, unit) and not event.is_signed:
+        raise PermissionDenied
+    form = ExplanationForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    else:
+        try:
+            links.explanation_save(
+                user=request.user,
+                event=event,
+                unit=unit,
+                field_code=field_code,
+                text=form.cleaned_data["text"],
+            )
+        except services.InspectionError as exc:
+            error = str(exc)
+    loss = next((u for u in links.lost_points(event, request.user) if u.unit == unit), None)
+    row = next((f for f in loss.fields if f.code == field_code), None) if loss else None
+    if getattr(request, "htmx", False) and row is not None:
+        return render(
+            request,
+            "inspections/_lost_points.html#explanation",
+            {
+                "event": event,
+                "loss": loss,
+                "f": row,
+                "error": error,
+                "text": request.POST.get("text", ""),
+            },
+            status=400 if error else 200,
+        )
+    if error:
+        return event_detail(request, pk, error=f"{unit.name}, lĩnh vực {field_code}: {error}")
+    messages.success(request, _("Saved."))
+    return redirect(
+        reverse("inspections:event_detail", args=[event.pk]) + f"#loss-{unit.pk}-{field_code}"
+    )
+
+
+@require_POST
+def directive_plan(request: HttpRequest, pk: int, directive_id: int) -> HttpResponse:
+    event = _event(request, pk)
+    directive = get_object_or_404(Directive, pk=directive_id, inspection=event)
+    if not can_edit_event(request.user, event):
+        raise PermissionDenied
+    links.directive_plan_flag(
+        user=request.user, directive=directive, flag=request.POST.get("flag") == "1"
+    )
+    messages.success(request, _("Saved."))
+    return redirect(reverse("inspections:event_detail", args=[event.pk]) + "#directive")
+
+
+@require_POST
+def dossier_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event(request, pk)
+    if not can_edit_event(request.user, event):
+        raise PermissionDenied
+    try:
+        filled = links.dossier_fill(user=request.user, event=event)
+    except services.InspectionError as exc:
+        return event_detail(request, pk, error=str(exc))
+    messages.success(
+        request, _("%(count)s figures filled from the dossier report.") % {"count": len(filled)}
+    )
+    return redirect(reverse("inspections:event_detail", args=[event.pk]) + "#figure")

@@ -247,7 +247,13 @@ def summary_docx(table: SummaryTable) -> bytes:
         _cell(cells[3 + nf], format_number(row.index, table.places), bold=True, align="right")
         _cell(cells[4 + nf], "" if row.rank is None else str(row.rank), align="center")
         _cell(cells[5 + nf], row.band, align="center")
-    widths = [Mm(12), Mm(70)] + [Mm(22)] * nf + [Mm(24), Mm(22), Mm(20), Mm(16)]
+    # Fill the 267 mm between the margins: fixed columns first, the fields share the rest.
+    fixed_mm = [12, 70, 30, 24, 20, 16]
+    field_mm = max(18, (267 - sum(fixed_mm)) // nf) if nf else 0
+    widths = [Mm(12), Mm(70)] + [Mm(field_mm)] * nf + [Mm(30), Mm(24), Mm(20), Mm(16)]
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths, strict=False):
+        column.width = width
     for r in grid.rows:
         for cell, width in zip(r.cells, widths, strict=False):
             cell.width = width

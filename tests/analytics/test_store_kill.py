@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from cchc.analytics import synth
 from cchc.analytics.report import UnitNode, UnitTree, period_report
 from cchc.analytics.store import Store
@@ -42,21 +40,14 @@ def state(store: Store) -> tuple[bytes, dict[str, str], dict[str, int]]:
     return (store.root / "manifest.json").read_bytes(), files, report.rows[0].counts
 
 
-@pytest.mark.parametrize("phase", ["stage", "data"])
-def test_sigkill_mid_import_leaves_store_as_before(tmp_path: Path, phase: str) -> None:
-    units = synth.zipf_weights(CODES)
-    first = synth.generate(500, 1, 3, units, tmp_path / "first.csv")
-    store = Store(tmp_path / "store")
-    store.import_csv(first, import_id="first")
-    before = state(store)
-    big = synth.generate(20_000, 1, 4, units, tmp_path / "big.csv")
+def kill_during(store: Store, csv: Path, phase: str) -> None:
+    """Start a real import of ``csv`` and SIGKILL it while it is in ``phase``."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store.root), str(big)],
+        [sys.executable, "-c", CHILD, str(store.root), str(csv)],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     deadline = time.monotonic() + 60
     try:
-        # Kill while staging (a stage directory exists) or while month files are written.
         while time.monotonic() < deadline and proc.poll() is None:
             if phase == "stage" and any((store.root / "tmp").glob("stage-*/m=*")):
                 break
@@ -68,8 +59,21 @@ def test_sigkill_mid_import_leaves_store_as_before(tmp_path: Path, phase: str) -
     finally:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    assert state(store) == before
-    # The next writer removes what the killed one left; then the import applies once.
+
+
+def test_sigkill_mid_import_leaves_store_as_before(tmp_path: Path) -> None:
+    units = synth.zipf_weights(CODES)
+    first = synth.generate(500, 1, 3, units, tmp_path / "first.csv")
+    store = Store(tmp_path / "store")
+    store.import_csv(first, import_id="first")
+    before = state(store)
+    big = synth.generate(20_000, 1, 4, units, tmp_path / "big.csv")
+    # Killed while staging (typed month files under tmp/), then while month files are
+    # written into data/ and snap/: each time the store reads exactly as before.
+    for phase in ("stage", "data"):
+        kill_during(store, big, phase)
+        assert state(store) == before
+    # The next writer removes what the killed ones left; then the import applies once.
     Store(store.root).import_csv(big, import_id="killed")
     after = store.open()
     assert [i["import_id"] for i in after.imports] == ["first", "killed"]

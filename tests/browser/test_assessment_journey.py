@@ -160,7 +160,12 @@ def test_assessment_round_journey(
     # The second unit goes through the same stages without a change by the council.
     for code, value in (("I.1", "trễ hạn"), ("I.2", "2"), ("II.1", "5/10")):
         services.score_save(
-            user=officer_b, assessment=asm_b, code=code, stage="self", value=value, note="lưu tại xã"
+            user=officer_b,
+            assessment=asm_b,
+            code=code,
+            stage="self",
+            value=value,
+            note="lưu tại xã",
         )
     services.stage_submit(user=officer_b, assessment=asm_b, stage="self")
     services.stage_submit(user=appraiser, assessment=asm_b, stage="appraisal_1")
@@ -172,8 +177,9 @@ def test_assessment_round_journey(
     expect(row.locator(".errors")).to_have_text(
         "Tiêu chí II.1: điểm thẩm định khác điểm tự đánh giá, phải ghi lý do"
     )
+    expect(row.locator("input[name=value]")).to_have_value("6/10")  # nothing typed is lost
     shot(page, "5-reason-required")
-    row = _save(page, "II.1", "6/10", "Chỉ 6/10 văn bản có chữ ký số hợp lệ")
+    row = _save(page, "II.1", None, "Chỉ 6/10 văn bản có chữ ký số hợp lệ")
     expect(row.locator(".errors")).to_have_count(0)
     expect(row).to_contain_text("3,6")
     page.click("#submit-stage")
@@ -208,7 +214,9 @@ def test_assessment_round_journey(
     expect(ranking.nth(0).locator("td")).to_have_text(
         ["1", "Xã Phủ Thông", "88,00", "B", "", "4,00", "4,80"]
     )
-    expect(ranking.nth(1).locator("td")).to_have_text(["2", b.name, "50,00", "", "", "2,00", "3,00"])
+    expect(ranking.nth(1).locator("td")).to_have_text(
+        ["2", b.name, "50,00", "", "", "2,00", "3,00"]
+    )
     bars = page.locator("figure svg rect[data-value]")
     expect(bars).to_have_count(2)
     assert [bars.nth(i).get_attribute("data-value") for i in range(2)] == ["88,00", "50,00"]
@@ -232,10 +240,10 @@ def test_assessment_round_journey(
     adjustments = page.locator("#adjustments tbody tr")
     expect(adjustments).to_have_count(2)
     expect(adjustments.nth(0).locator("td")).to_have_text(
-        ["II.1", "Thẩm định lần 1", "5,4", "3,6", "Chỉ 6/10 văn bản có chữ ký số hợp lệ"]
+        ["II.1", "Thẩm định lần 1", "5,40", "3,60", "Chỉ 6/10 văn bản có chữ ký số hợp lệ"]
     )
     expect(adjustments.nth(1).locator("td")).to_have_text(
-        ["II.1", "Thẩm định lần 2", "5,4", "4,8", "Chấp nhận một phần giải trình"]
+        ["II.1", "Thẩm định lần 2", "5,40", "4,80", "Chấp nhận một phần giải trình"]
     )
     chart = page.locator("figure svg")
     unit_bars = chart.locator("rect[data-series=unit]")
@@ -254,4 +262,6 @@ def test_assessment_round_journey(
     )
     assert (result.lost, result.adjustment) == (Decimal("1.2"), Decimal("-0.6"))
     asm.refresh_from_db()
-    assert asm.status == AssessmentStatus.FINAL and SignOff.objects.filter(assessment=asm).count() == 4
+    assert (
+        asm.status == AssessmentStatus.FINAL and SignOff.objects.filter(assessment=asm).count() == 4
+    )

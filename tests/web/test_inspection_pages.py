@@ -624,6 +624,11 @@ MATRIX: list[tuple[str, str, str, dict[str, Any], str, tuple[int, ...]]] = [
     ("signed_file", "get", "event", {}, "signed", (200, 200, 200, 200, 403)),
     ("respond", "post", "rec", {"response": "Đã trả lời"}, "", (403, 302, 302, 403, 403)),
     ("unit", "get", "pt", {}, "", (200, 200, 200, 200, 403)),
+    # links (tests/web/test_inspection_links.py has them with a round and dossier data)
+    ("round_attach", "post", "event", {"round": ""}, "", (403, 400, 400, 403, 403)),
+    ("explanation_save", "post", "event/pt/I", {"text": "x"}, "", (400, 400, 400, 403, 403)),
+    ("directive_plan", "post", "event/directive", {"flag": "1"}, "", (403, 302, 302, 403, 403)),
+    ("dossier_fill", "post", "event", {}, "", (403, 400, 400, 403, 403)),
 ]
 
 
@@ -632,7 +637,7 @@ def test_permission_matrix(world: SimpleNamespace, role: str) -> None:
     """Every URL for one role; each case runs in a savepoint rolled back afterwards."""
     w = world
     client = _client(getattr(w, role))
-    objects = {"plan": w.plan, "event": w.event, "rec": w.rec, "pt": w.pt}
+    objects = {"plan": w.plan, "event": w.event, "rec": w.rec, "pt": w.pt, "directive": w.directive}
     seen = set()
     for name, method, args, data, prepare, expected in MATRIX:
         seen.add(name)

@@ -211,6 +211,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_params(request: HttpRequest) -> tuple[Unit, Period, str]:
     params = request.GET
+    period_given = any(params.get(k) for k in ("preset", "year", "number", "from", "to"))
     period = period_from(
         params.get("preset"),
         params.get("year"),
@@ -226,6 +227,10 @@ def _report_params(request: HttpRequest) -> tuple[Unit, Period, str]:
         if default is None:
             raise ParamError(_("Choose a unit."))
         unit = default
+        if not period_given and default.valid_to is not None and default.valid_to < period.end:
+            # A user of a former unit (legacy province, merged commune) lands on the last
+            # full reporting year of that unit, not on its successor they cannot read.
+            period = period_from("year", default.valid_to.year - 1)
     unit = unit_for_period(unit, period)
     require_read(request.user, unit)
     by = params.get("by", "unit")

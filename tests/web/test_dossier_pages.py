@@ -295,3 +295,19 @@ def test_kpi_registry(luc_binh_store: Path) -> None:
     )
     assert value is not None and value.value == 100
     assert value.source_url.startswith("/dossiers/report/?unit=01990%40legacy")
+
+
+def test_default_report_of_a_former_province_is_its_last_year(
+    client: Client, make_user: Any, units_extract: Any
+) -> None:
+    """A secretariat of a legacy province opens the report without parameters: it sees
+    the province's last full reporting year (2024), not a 403 on its 2025 successor."""
+    from cchc.units.models import Unit
+
+    bac_kan = Unit.objects.get(code="06", hierarchy="legacy")
+    make_user("snv.backan", role="secretariat", unit=bac_kan)
+    client.login(username="snv.backan", password=PASSWORD)
+    response = client.get("/dossiers/report/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "15/12/2023" in body and "14/12/2024" in body

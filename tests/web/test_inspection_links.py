@@ -180,8 +180,8 @@ def test_round_attached_lost_points_and_explanations(world: SimpleNamespace) -> 
     assert loss.lost == Decimal("3.25")
     html = page.content.decode()
     assert (
-        '<tr id="loss-%d-II"><td>II. Tác động</td><td class="num">6,00</td>'
-        '<td class="num">3,75</td><td class="num">2,25</td>' % w.pt.pk
+        f'<tr id="loss-{w.pt.pk}-II"><td>II. Tác động</td><td class="num">6,00</td>'
+        '<td class="num">3,75</td><td class="num">2,25</td>'
     ) in html
     assert html.count('name="text"') == 2  # one box per field
 

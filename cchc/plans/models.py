@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.assessments.models import AssessmentRound
 from cchc.core import plans as rules
 from cchc.documents.models import DocumentRef, StoredFile
 from cchc.followup.models import FollowupItem
@@ -62,6 +63,20 @@ class Plan(models.Model):
     )
     subordinate_due_on = models.DateField(_("subordinate plans due on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # What a remediation plan answers: an inspection event (kept by id — plans may not
+    # import the inspections app) or a published assessment round; one plan per unit each.
+    source_inspection_id = models.PositiveIntegerField(
+        _("inspection event"), null=True, blank=True
+    )
+    source_round = models.ForeignKey(
+        AssessmentRound,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessment round"),
+    )
+    source_label = models.CharField(_("based on"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,6 +87,18 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         ordering = ["-year", "unit__sort_key", "kind", "id"]
         indexes = [models.Index(fields=["unit", "year", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "source_inspection_id"],
+                condition=models.Q(source_inspection_id__isnull=False),
+                name="plans_remediation_event_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "source_round"],
+                condition=models.Q(source_round__isnull=False),
+                name="plans_remediation_round_unit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

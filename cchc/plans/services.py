@@ -33,12 +33,13 @@ from cchc.accounts.permissions import (
     can_write_unit,
     readable_unit_ids,
 )
+from cchc.assessments.models import AssessmentRound
 from cchc.audit.services import record
 from cchc.core import plans as rules
 from cchc.core.dates import DateError, parse_date
 from cchc.core.numbers import format_number
 from cchc.documents.models import StoredFile
-from cchc.followup.models import Acceptance, FollowupItem, FollowupItemQuerySet
+from cchc.followup.models import Acceptance, FollowupItem, FollowupItemQuerySet, Priority
 from cchc.followup.services import FollowupError, item_create
 from cchc.frameworks.metrics import MetricValueError, parse_metric_value
 from cchc.frameworks.models import Metric, MetricType
@@ -139,6 +140,9 @@ def plan_create(
     required_units: Iterable[Unit] = (),
     subordinate_due_on: date | None = None,
     note: str = "",
+    source_inspection_id: int | None = None,
+    source_round: AssessmentRound | None = None,
+    source_label: str = "",
 ) -> Plan:
     """Create a plan; ``user=None`` is the system (demo data)."""
     if user is not None and not can_write_unit(user, unit):
@@ -169,6 +173,9 @@ def plan_create(
         parent=parent,
         subordinate_due_on=subordinate_due_on,
         note=note,
+        source_inspection_id=source_inspection_id,
+        source_round=source_round,
+        source_label=source_label[:300],
         created_by=user,
     )
     if required:
@@ -234,6 +241,8 @@ def task_create(
     field_code: str = "",
     criterion_code: str = "",
     position: int | None = None,
+    description: str = "",
+    priority: str = "",
     _below: set[int] | None = None,
 ) -> PlanTask:
     """Add a task with the "5 rõ" to a plan: one follow-up item issued by the plan's unit."""
@@ -255,6 +264,8 @@ def task_create(
             deliverable=deliverable,
             field_code=field_code,
             criterion_code=criterion_code,
+            description=description,
+            priority=priority or Priority.NORMAL,
             source_label=plan.title[:300],
             acceptance_label=Acceptance.ACCEPTANCE,
         )

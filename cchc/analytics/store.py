@@ -118,6 +118,10 @@ class Manifest:
         return next((i for i in self.imports if i["import_id"] == import_id), None)
 
 
+# Long-lived read connections by (store root, thread id): see Store.reader().
+_READERS: dict[tuple[str, int], duckdb.DuckDBPyConnection] = {}
+
+
 def _month_key(day: date) -> str:
     return f"{day:%Y-%m}"
 
@@ -172,7 +176,21 @@ class Store:
         )
 
     def connect(self) -> duckdb.DuckDBPyConnection:
+        """A new connection (the caller closes it)."""
         return sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads)
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """This thread's long-lived connection to the store (do not close it).
+
+        Reports register their unit maps as temp tables once per connection and DuckDB
+        caches Parquet footers per connection, so a web process should use this rather
+        than ``connect()`` per request. Use it with a manifest from ``open()``.
+        """
+        key = (str(self.root.resolve()), threading.get_ident())
+        con = _READERS.get(key)
+        if con is None:
+            con = _READERS[key] = self.connect()
+        return con
 
     # --- writing ---------------------------------------------------------------------
 

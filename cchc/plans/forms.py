@@ -139,3 +139,23 @@ class SubmissionForm(forms.Form):
 
 def this_year() -> int:
     return date.today().year
+
+
+class RemediationForm(forms.Form):
+    """Confirm a remediation plan; the common schedule only for tasks without one."""
+
+    title = forms.CharField(label=_("Plan title"), max_length=300)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    deadline = date_field(_("Deadline of the tasks"), required=False)
+    review_on = date_field(_("Review on (ongoing tasks)"), required=False)
+
+    def __init__(self, *args: Any, schedule: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if schedule:
+            self.fields["deadline"].help_text = _(
+                "Leave empty: the tasks are ongoing (thường xuyên), reviewed on the date below "
+                "(15/12 of the plan year if empty)."
+            )
+        else:
+            del self.fields["deadline"]
+            del self.fields["review_on"]

@@ -65,9 +65,7 @@ class Plan(models.Model):
     note = models.TextField(_("note"), blank=True)
     # What a remediation plan answers: an inspection event (kept by id — plans may not
     # import the inspections app) or a published assessment round; one plan per unit each.
-    source_inspection_id = models.PositiveIntegerField(
-        _("inspection event"), null=True, blank=True
-    )
+    source_inspection_id = models.PositiveIntegerField(_("inspection event"), null=True, blank=True)
     source_round = models.ForeignKey(
         AssessmentRound,
         null=True,

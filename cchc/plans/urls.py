@@ -1,12 +1,13 @@
 from django.urls import path
 
-from cchc.plans import views
+from cchc.plans import views, views_remediation
 
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("new/", views.plan_create, name="create"),
     path("tasks/", views.task_lists, name="tasks"),
+    path("remediation/new/", views_remediation.remediation_new, name="remediation_new"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/issue/", views.plan_issue, name="issue"),
     path("<int:pk>/tasks/new/", views.task_add, name="task_add"),

@@ -35,6 +35,7 @@ from cchc.plans.forms import (
 )
 from cchc.plans.kpis import register_metric
 from cchc.plans.models import Plan, ReportRequest
+from cchc.plans.remediation import source_link
 from cchc.reports.plan_figures import FigureColumn, FigureRow, write_figures
 from cchc.reports.plan_tasks import TaskLine, write_task_table
 from cchc.units.models import Unit
@@ -235,6 +236,7 @@ def _plan_context(request: HttpRequest, plan: Plan, **extra: Any) -> dict[str, A
         ),
         "children": plan.children.select_related("unit"),
         "has_required": plan.required_units.exists(),
+        "source_link": source_link(plan),
     }
     context.update(extra)
     return context

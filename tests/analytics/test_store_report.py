@@ -150,6 +150,14 @@ def test_report_exact_figures(store: Store) -> None:
     assert report.to_json()["rows"][0]["on_time_pct"] == "50"
 
 
+def test_reader_is_one_connection_per_thread(store: Store) -> None:
+    con = store.reader()
+    assert Store(store.root).reader() is con
+    first = period_report(con, store.open(), TREE, "P1", JULY).rows[0].counts
+    again = period_report(con, store.open(), TREE, "P1", JULY).rows[0].counts
+    assert first == again and first["received_total"] == 7
+
+
 def test_drilldown_and_766(store: Store) -> None:
     con = store.connect()
     total, rows = drilldown(con, store.open(), TREE, "P1", JULY, "late", page_size=1)

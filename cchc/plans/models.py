@@ -156,6 +156,10 @@ class ReportRequest(models.Model):
         Unit, related_name="report_requests", verbose_name=_("units that must answer")
     )
     note = models.TextField(_("note"), blank=True)
+    # An outline ("đề cương") request answers an inspection event, kept by id (plans may
+    # not import the inspections app); one such request per event.
+    source_inspection_id = models.PositiveIntegerField(_("inspection event"), null=True, blank=True)
+    source_label = models.CharField(_("based on"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,6 +169,13 @@ class ReportRequest(models.Model):
         verbose_name = _("report request")
         verbose_name_plural = _("report requests")
         ordering = ["-due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_inspection_id"],
+                condition=models.Q(source_inspection_id__isnull=False),
+                name="plans_request_event_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -419,6 +419,8 @@ def request_create(
     due_on: date,
     units: Sequence[Unit],
     note: str = "",
+    source_inspection_id: int | None = None,
+    source_label: str = "",
 ) -> ReportRequest:
     if user is not None and not can_write_unit(user, issuing_unit, role_in=OVERSIGHT_ROLES):
         raise PermissionDenied
@@ -442,6 +444,8 @@ def request_create(
         issuing_unit=issuing_unit,
         due_on=due_on,
         note=note,
+        source_inspection_id=source_inspection_id,
+        source_label=source_label[:300],
         created_by=user,
     )
     req.units.set(units)

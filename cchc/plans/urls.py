@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.plans import views, views_remediation
+from cchc.plans import views, views_outline, views_remediation
 
 app_name = "plans"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/subordinates/", views.subordinates, name="subordinates"),
     path("units/<int:unit_id>/", views.unit_page, name="unit"),
     path("reports/", views.report_list, name="reports"),
+    path("requests/from-event/<int:event_id>/", views_outline.from_event, name="outline_request"),
     path("reports/new/", views.report_create, name="report_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/form/", views.report_form, name="report_form"),

@@ -169,10 +169,31 @@ def _ranking_queryset(request: HttpRequest, rnd: AssessmentRound) -> Any:
     return results.order_by("rank", "unit__sort_key")
 
 
+_RANKING_COLUMNS = (
+    "id",
+    "rank",
+    "assessment_id",
+    "unit__name",
+    "adjusted",
+    "is_synthetic",
+    "missing",
+    "index",
+    "band",
+    "previous_index",
+    "fields",
+)
+
+
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = _get_round(request, pk)
     manage = services.can_manage(request.user, rnd)
-    results = _ranking_queryset(request, rnd)
+    # Only what the table and the chart show: no parent unit, no lost criteria, no totals.
+    results = (
+        _ranking_queryset(request, rnd)
+        .select_related(None)
+        .select_related("unit")
+        .only(*_RANKING_COLUMNS)
+    )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     places = rnd.index_set.display_precision
     rows = list(page.object_list)
@@ -188,7 +209,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     assessments = []
     if manage or has_role(request.user, Role.APPRAISER):
-        assessments = list(rnd.assessments.select_related("unit").order_by("unit__sort_key")[:500])
+        assessments = list(
+            rnd.assessments.select_related("unit")
+            .only("id", "round_id", "status", "revision", "unit__name")
+            .order_by("unit__sort_key")[:500]
+        )
     field_titles = [f["label"] or f["code"] for f in (rows[0].fields if rows else [])]
     return render(
         request,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -57,6 +58,7 @@ def from_event(request: HttpRequest, event_id: int) -> HttpResponse:
             "units": outline.event_units(event),
             "questions": outline.questions(event),
             "errors": errors,
+            "today": timezone.localdate(),
         },
         status=400 if errors else 200,
     )

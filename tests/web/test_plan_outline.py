@@ -88,6 +88,9 @@ def test_preview_shows_questions_units_and_due_date(world: SimpleNamespace) -> N
     assert f'<td id="due">{due:%d/%m/%Y}</td>' in page
     page = client.get(w.url, {"days": "10"}).content.decode()
     assert f'<td id="due">{w.visit_on - timedelta(days=10):%d/%m/%Y}</td>' in page
+    assert 'id="past-due"' in page  # tomorrow's visit minus 10 days is already past
+    page = client.get(w.url, {"days": "0"}).content.decode()
+    assert 'id="past-due"' not in page
     assert not ReportRequest.objects.exists()  # a preview writes nothing
 
 

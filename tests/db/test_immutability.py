@@ -52,7 +52,7 @@ def test_audit_rows_refuse_bulk_writes(make_user: Any) -> None:
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers on PostgreSQL")
+@pytest.mark.postgres_only  # database triggers exist on PostgreSQL only (see the migrations)
 def test_postgresql_refuses_raw_sql(published: IndexSet, make_user: Any) -> None:
     user = make_user("vp")
     record(actor=user, obj=user, action="test")

@@ -29,7 +29,7 @@ demo: install
 	@echo ""
 	$(DEMO_ENV) $(CCHC) db_worker & \
 	  WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
-	  $(DEMO_ENV) $(CCHC) runserver --insecure $(HOST):$(PORT)
+	  $(DEMO_ENV) $(CCHC) runserver --nostatic $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,8 +3,8 @@ stored results and ranks (load, compute and write timed separately), one criteri
 (one unit rescored, the round re-ranked), then the first ranking page's server time and
 query count. ``python -m bench.run assessments``.
 
-Baseline: the pure core engine scoring the same 3,321 inputs in memory
-(:func:`cchc.core.scoring.score_unit`, no database), measured in the same process; the
+Baseline: the pure core engine scoring and ranking the same 3,321 inputs in memory
+(:func:`cchc.core.scoring.score_round`, no database), measured in the same process; the
 ratio says what the database round trip costs on top of the arithmetic.
 """
 
@@ -87,10 +87,10 @@ def main() -> None:
     # The pure engine on the same inputs, in memory: the baseline.
     cset = results.compiled(rnd)
     members, inputs = results.load(rnd)
+    unit_inputs = [inputs[m.id] for m in members]
 
     def engine() -> None:
-        for m in members:
-            scoring.score_unit(cset, inputs[m.id], appraisal=False)
+        scoring.score_round(cset, unit_inputs, appraisal=False)
 
     engine_times = []
     for _ in range(RUNS):

@@ -18,6 +18,7 @@ from cchc.assessments import services
 from cchc.assessments.models import Assessment, AssessmentRound, Result, Stage
 from cchc.core.dates import format_date
 from cchc.reports.assessment_summary import SummaryField, SummaryRow, SummaryTable
+from cchc.reports.assessment_unit_table import UnitTable, UnitTableRow
 
 INDEX_LABELS = {"percent": "Chỉ số (%)", "ratio": "Chỉ số", "points": "Chỉ số (điểm)"}
 
@@ -130,3 +131,62 @@ def scorecard_data(assessment: Assessment) -> dict[str, Any]:
         "index_label": INDEX_LABELS.get(rnd.index_set.display, "Chỉ số"),
         "printed": timezone.localtime(),
     }
+
+
+def unit_table(assessment: Assessment) -> UnitTable:
+    """The official table of one unit: every node in tree order, from its stored scores.
+
+    Per node: the self-assessed points of the criteria under it, the appraised (final) points
+    of the self-assessed and computed ones, the survey points, and the achieved points.
+    """
+    rnd = assessment.round
+    index_set = rnd.index_set
+    ((_a, res),) = services.compute_results(rnd, [assessment])
+    cset = res.cset
+    n = len(cset.codes)
+    own: list[Decimal | None] = [None] * n
+    appraised: list[Decimal | None] = [None] * n
+    survey: list[Decimal | None] = [None] * n
+    for leaf, _code, source in cset.leaf_sources:
+        mine = res.self_entries[leaf]
+        node = leaf
+        while node != -1:
+            if source == 1:
+                survey[node] = (survey[node] or Decimal(0)) + res.points[leaf]
+            else:
+                appraised[node] = (appraised[node] or Decimal(0)) + res.points[leaf]
+            if source == 0:
+                own[node] = (own[node] or Decimal(0)) + (
+                    mine.points if mine is not None else Decimal(0)
+                )
+            node = cset.parent[node]
+    top = min(cset.level, default=0)
+    rows = [
+        UnitTableRow(
+            cset.nodes[i].label or cset.codes[i],
+            cset.nodes[i].title,
+            cset.level[i] - top,
+            res.max[i],
+            own[i],
+            appraised[i],
+            survey[i],
+            res.points[i],
+        )
+        for i in range(n)
+    ]
+
+    def total(column: list[Decimal | None]) -> Decimal | None:
+        present = [v for v in (column[f] for f in cset.fields) if v is not None]
+        return sum(present, Decimal(0)) if present else None
+
+    return UnitTable(
+        title=f"BẢNG TỔNG HỢP KẾT QUẢ {rnd.name.upper()}",
+        subtitle=f"{assessment.unit.name} · {index_set.name}",
+        rows=rows,
+        total=UnitTableRow(
+            "", "", 0, res.max_total, total(own), total(appraised), total(survey), res.total
+        ),
+        index=res.shown,
+        index_label=INDEX_LABELS.get(index_set.display, "Chỉ số"),
+        places=index_set.display_precision,
+    )

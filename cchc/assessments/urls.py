@@ -31,3 +31,9 @@ urlpatterns += [
     path("a/<int:pk>/scorecard.pdf", views_exports.scorecard_pdf, name="scorecard_pdf"),
     path("a/<int:pk>/history/", views_exports.history_page, name="history"),
 ]
+
+# The official table of one unit (cchc/assessments/views_exports.py).
+urlpatterns += [
+    path("a/<int:pk>/table.xlsx", views_exports.unit_table_xlsx_view, name="unit_table_xlsx"),
+    path("a/<int:pk>/table.docx", views_exports.unit_table_docx_view, name="unit_table_docx"),
+]

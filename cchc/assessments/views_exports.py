@@ -8,11 +8,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from cchc.assessments.exports import scorecard_data, summary_table
+from cchc.assessments.exports import scorecard_data, summary_table, unit_table
 from cchc.assessments.history import unit_history
+from cchc.assessments.models import Assessment
 from cchc.assessments.views import _get_assessment, _get_round
 from cchc.reports.assessment_pdf import html_to_pdf
 from cchc.reports.assessment_summary import summary_docx, summary_xlsx
+from cchc.reports.assessment_unit_table import unit_table_docx, unit_table_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -57,3 +59,21 @@ def history_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment(request, pk)
     context = {"a": assessment, "rnd": assessment.round, "history": unit_history(assessment)}
     return render(request, "assessments/export_history.html", context)
+
+
+def _unit_table_name(assessment: Assessment, ext: str) -> str:
+    return f"bang-tong-hop-{assessment.round.code}-{assessment.unit.key}.{ext}".replace("@", "-")
+
+
+@require_GET
+def unit_table_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment(request, pk)
+    data = unit_table_xlsx(unit_table(assessment))
+    return _download(data, XLSX, _unit_table_name(assessment, "xlsx"))
+
+
+@require_GET
+def unit_table_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment(request, pk)
+    data = unit_table_docx(unit_table(assessment))
+    return _download(data, DOCX, _unit_table_name(assessment, "docx"))

@@ -8,8 +8,9 @@ them in one transaction. The rules:
   the excluded flags and (only when a revision above 1 exists) the revisions, each joined
   into one string. Every distinct points text becomes one :class:`Decimal` once, so no
   float ever touches a point, and never a SQL ``SUM``.
-- **Compute** is the core engine (:func:`cchc.core.scoring.score_unit`) plus one pass over
-  the leaves for the per-field breakdown, the adjustment and the criteria that lost most.
+- **Compute** is the core engine (:func:`cchc.core.scoring.score_unit`) plus the per-field
+  breakdown, the adjustment and the criteria that lost most, from per-field leaf tuples
+  worked out once (:class:`LeafPlan`) with ``map`` and comprehensions, no per-leaf loop.
 - **Write** upserts one :class:`Result` row per assessment with one ``executemany`` of an
   ``INSERT … ON CONFLICT (assessment) DO UPDATE`` (no model instances), ranks included.
 - **Rank** is one pass over the stored indexes of the round; only ranks that changed are
@@ -20,8 +21,8 @@ them in one transaction. The rules:
 from __future__ import annotations
 
 import functools
-import heapq
 import json
+import operator
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -238,49 +239,124 @@ def compute(
 
 @dataclass(frozen=True)
 class LeafPlan:
-    """The leaves of a set with the position of their field, computed once per refresh."""
+    """Where each leaf counts in the breakdown, worked out once per refresh.
+
+    Leaf positions are grouped by field (as index tuples) so that :func:`derive` sums with
+    comprehensions and ``map`` instead of a Python loop with a branch per leaf. Every sum
+    is exact (``Decimal`` addition of 4-place points never rounds), so its value and its
+    exponent (the smallest of its terms') do not depend on the order or grouping of the
+    terms; that is what lets a field's points stand for a sum of the same leaves.
+    """
 
     cset: scoring.CompiledSet
-    leaves: tuple[tuple[int, int, int], ...]  # (node, source, field position)
-    order: tuple[tuple[int, int], ...]  # (document position, node) of every leaf
+    own: tuple[tuple[int, ...], ...]  # per field: its leaves scored in stages (self source)
+    appraisal: tuple[tuple[int, ...], ...]  # per field: its leaves other than survey ones
+    survey: tuple[tuple[int, ...], ...]  # per field: its survey leaves
+    parents: frozenset[int]  # the fields that are not leaves (their points are sums)
+    staged: tuple[int, ...]  # every stage-scored leaf (all fields, in field order)
+    leaves: tuple[int, ...]  # every leaf in document order (ties of the lost criteria)
+    static: tuple[tuple[str, str, str, Decimal, str], ...]  # code, label, title, max, shown
 
     @classmethod
     def of(cls, cset: scoring.CompiledSet) -> LeafPlan:
         tops = field_of(cset)
         position = {f: k for k, f in enumerate(cset.fields)}
+        own: list[list[int]] = [[] for _ in cset.fields]
+        rest: list[list[int]] = [[] for _ in cset.fields]
+        survey: list[list[int]] = [[] for _ in cset.fields]
+        for i, _code, source in cset.leaf_sources:
+            k = position[tops[i]]
+            if source == 1:
+                survey[k].append(i)
+                continue
+            rest[k].append(i)
+            if source == 0:
+                own[k].append(i)
         return cls(
             cset,
-            tuple((i, source, position[tops[i]]) for i, _code, source in cset.leaf_sources),
-            tuple(enumerate(cset.leaves)),
+            tuple(map(tuple, own)),
+            tuple(map(tuple, rest)),
+            tuple(map(tuple, survey)),
+            frozenset(f for f in cset.fields if not cset.nodes[f].is_leaf),
+            tuple(i for leaves in own for i in leaves),
+            tuple(cset.leaves),
+            tuple(
+                (
+                    cset.codes[f],
+                    cset.nodes[f].label,
+                    cset.nodes[f].title,
+                    cset.full_max[f],
+                    str(cset.full_max[f]),
+                )
+                for f in cset.fields
+            ),
         )
 
 
 def derive(plan: LeafPlan, member: Member, res: scoring.UnitResult) -> Computed:
-    """Per-field breakdown, self total, adjustment and lost criteria in one leaf pass."""
+    """Per-field breakdown, self total, adjustment and lost criteria, without a leaf loop."""
     cset = plan.cset
-    n = len(cset.fields)
-    own_sum, appraisal_sum, survey_sum = [ZERO] * n, [ZERO] * n, [ZERO] * n
-    self_total: Decimal | None = None
-    adjustment = ZERO
     points, final, mine, maxes = res.points, res.final, res.self_entries, res.max
-    for i, source, f in plan.leaves:
-        if source == 1:
-            survey_sum[f] += points[i]
-            continue
-        appraisal_sum[f] += points[i]
-        if source == 0:
-            own = mine[i]
-            if own is not None:
-                own_sum[f] += own.points
-                self_total = own.points if self_total is None else self_total + own.points
-                fin = final[i]
-                if fin is not None:
-                    adjustment += fin.points - own.points
-    # Most lost first, ties in document order (as scoring.lost_points orders them).
-    worst = heapq.nsmallest(
-        LOST_SHOWN,
-        [(points[i] - maxes[i], k, i) for k, i in plan.order if maxes[i] > points[i]],
-    )
+    staged_own = list(map(mine.__getitem__, plan.staged))
+    owns = [e.points for e in staged_own if e is not None]
+    self_total: Decimal | None = sum(owns[1:], owns[0]) if owns else None
+    # Final is self on every stage-scored leaf (a round without appraisal, say).
+    final_is_self = all(map(operator.is_, staged_own, map(final.__getitem__, plan.staged)))
+    if final_is_self:
+        # Each final − self is a zero with the exponent of self: their sum is a zero with
+        # the exponent of the self total.
+        adjustment = ZERO if self_total is None else ZERO + (self_total - self_total)
+    else:
+        adjustment = sum(
+            [
+                fin.points - own.points
+                for own, fin in zip(staged_own, map(final.__getitem__, plan.staged), strict=True)
+                if own is not None and fin is not None
+            ],
+            ZERO,
+        )
+    # Most lost first, ties in document order (as scoring.lost_points orders them): a
+    # stable sort on the lost points, highest first, keeps the document order of ties.
+    leaves = plan.leaves
+    lost = list(map(operator.sub, map(maxes.__getitem__, leaves), map(points.__getitem__, leaves)))
+    worst = []
+    for k in sorted(range(len(leaves)), key=lost.__getitem__, reverse=True)[:LOST_SHOWN]:
+        if lost[k] <= 0:
+            break
+        worst.append((leaves[k], lost[k]))
+    fields = []
+    for k, f in enumerate(cset.fields):
+        code, label, title, full_max, shown_max = plan.static[k]
+        final_f, max_f = points[f], maxes[f]
+        shown_final = str(final_f)
+        if not plan.survey[k]:
+            # No survey leaf: the appraisal sum has the terms of the field's points.
+            appraisal_sum = shown_final if f in plan.parents else str(ZERO + final_f)
+            survey_sum = "0"
+        else:
+            appraisal_sum = str(sum(map(points.__getitem__, plan.appraisal[k]), ZERO))
+            survey_sum = str(sum(map(points.__getitem__, plan.survey[k]), ZERO))
+        if final_is_self and plan.own[k] == plan.appraisal[k]:
+            # Every leaf of the field is stage-scored and its final entry is the self one
+            # (or both are missing, a zero like the start of the sum): self = appraisal.
+            own_sum = appraisal_sum
+        else:
+            own_sum = str(
+                sum([e.points for e in map(mine.__getitem__, plan.own[k]) if e is not None], ZERO)
+            )
+        fields.append(
+            {
+                "code": code,
+                "label": label,
+                "title": title,
+                "max": shown_max if max_f is full_max else str(max_f),
+                "self": own_sum,
+                "appraisal": appraisal_sum,
+                "survey": survey_sum,
+                "final": shown_final,
+                "lost": str(max_f - final_f),
+            }
+        )
     return Computed(
         member=member,
         total=res.total,
@@ -289,29 +365,16 @@ def derive(plan: LeafPlan, member: Member, res: scoring.UnitResult) -> Computed:
         index=res.shown,
         band=res.band or "",
         adjustment=adjustment,
-        fields=[
-            {
-                "code": cset.codes[f],
-                "label": cset.nodes[f].label,
-                "title": cset.nodes[f].title,
-                "max": str(maxes[f]),
-                "self": str(own_sum[k]),
-                "appraisal": str(appraisal_sum[k]),
-                "survey": str(survey_sum[k]),
-                "final": str(points[f]),
-                "lost": str(maxes[f] - points[f]),
-            }
-            for k, f in enumerate(cset.fields)
-        ],
+        fields=fields,
         lost_criteria=[
             {
                 "code": cset.codes[i],
                 "title": cset.nodes[i].title,
                 "max": str(maxes[i]),
                 "points": str(points[i]),
-                "lost": str(-negative),
+                "lost": str(amount),
             }
-            for negative, _k, i in worst
+            for i, amount in worst
         ],
         missing=len(res.missing),
     )

@@ -37,3 +37,8 @@ urlpatterns += [
     path("a/<int:pk>/table.xlsx", views_exports.unit_table_xlsx_view, name="unit_table_xlsx"),
     path("a/<int:pk>/table.docx", views_exports.unit_table_docx_view, name="unit_table_docx"),
 ]
+
+# The audit trail of one assessment, exportable (issue 3, "Trust").
+urlpatterns += [
+    path("a/<int:pk>/audit.xlsx", views_exports.audit_xlsx, name="audit_xlsx"),
+]

@@ -94,6 +94,7 @@ COVERED: dict[str, str] = {
         f"assessments:{name}": _ASSESSMENT_EXPORTS
         for name in ("summary_xlsx", "summary_docx", "scorecard_pdf", "history")
     },
+    "assessments:audit_xlsx": "tests/web/test_assessment_audit_export.py::test_audit_export",
     **{
         f"inspections:{name}": _INSPECTIONS
         for name in (

@@ -2,7 +2,7 @@
 
 ``.venv/bin/python -m bench.run dossiers``; ``CCHC_BENCH_ROWS`` (default 10,000,000) rows of
 ``synth`` seed 1 over 3 years on 3,321 unit codes in 34 provinces; ``CCHC_BENCH_DIR``
-(default /tmp/cchc-bench-dossiers) keeps the generated CSV between runs.
+(default: cchc-bench-dossiers in the system temp directory) keeps the generated CSV between runs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -148,7 +149,9 @@ def update_file(work: Path, rows: int, codes: list[str], full_rows: int) -> Path
 
 def main() -> None:
     rows = int(os.environ.get("CCHC_BENCH_ROWS", "10000000"))
-    work = Path(os.environ.get("CCHC_BENCH_DIR", "/tmp/cchc-bench-dossiers"))
+    work = Path(
+        os.environ.get("CCHC_BENCH_DIR", str(Path(tempfile.gettempdir()) / "cchc-bench-dossiers"))
+    )
     memory = os.environ.get("CCHC_BENCH_MEMORY", "1500MB")
     work.mkdir(parents=True, exist_ok=True)
     layout = unit_layout()

@@ -16,54 +16,15 @@ from cchc.accounts.models import Role
 from cchc.assessments import services
 from cchc.assessments.models import Assessment
 from cchc.frameworks.services import indexset_import
-from cchc.units.models import Unit
 from tests.conftest import PASSWORD
+from tests.web.test_assessments import SET_YAML as PAGE_SET_YAML
+from tests.web.test_assessments import _unit
 
 pytestmark = pytest.mark.django_db
 
-SET_YAML = """
-code: API-PAR
-name: Bộ thử API
-kind: PAR
-year: 2024
-max_points: 10
-display: percent
-nodes:
-  - code: I
-    label: I
-    title: Chỉ đạo điều hành
-    max: 4
-    children:
-      - code: I.1
-        title: Ban hành kế hoạch
-        max: 2
-        rule: {type: timeliness, on_time: 2, late: 1, missing: 0}
-      - code: I.2
-        title: Số cuộc họp
-        max: 2
-        rule:
-          type: count_bands
-          levels: [{at_least: 4, points: 2}, {at_least: 2, points: 1}]
-  - code: II
-    label: II
-    title: Tác động
-    max: 6
-    children:
-      - code: II.1
-        title: Tỷ lệ văn bản điện tử
-        max: 3
-        rule: {type: ratio}
-      - code: II.2
-        title: Điều tra XHH
-        max: 3
-        method: survey
-"""
-
-
-def _unit(code: str, name: str, kind: str, level: int, parent: Unit | None = None) -> Unit:
-    return Unit.objects.create(
-        code=code, hierarchy="2025", name=name, kind=kind, level=level, parent=parent
-    )
+# The same small set as the page tests, under its own code.
+SET_YAML = PAGE_SET_YAML.replace("code: TEST-PAR\nname: Bộ thử", "code: API-PAR\nname: Bộ thử API")
+assert "API-PAR" in SET_YAML
 
 
 def _self(user: Any, asm: Assessment, values: dict[str, str]) -> None:

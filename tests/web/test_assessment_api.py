@@ -17,14 +17,12 @@ from cchc.assessments import services
 from cchc.assessments.models import Assessment
 from cchc.frameworks.services import indexset_import
 from tests.conftest import PASSWORD
-from tests.web.test_assessments import SET_YAML as PAGE_SET_YAML
+from tests.sets import small_par_yaml
 from tests.web.test_assessments import _unit
 
 pytestmark = pytest.mark.django_db
 
-# The same small set as the page tests, under its own code.
-SET_YAML = PAGE_SET_YAML.replace("code: TEST-PAR\nname: Bộ thử", "code: API-PAR\nname: Bộ thử API")
-assert "API-PAR" in SET_YAML
+SET_YAML = small_par_yaml("API-PAR", "Bộ thử API")
 
 
 def _self(user: Any, asm: Assessment, values: dict[str, str]) -> None:

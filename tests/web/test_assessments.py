@@ -30,46 +30,11 @@ from cchc.assessments.models import (
 from cchc.frameworks.services import indexset_import
 from cchc.units.models import Unit
 from tests.conftest import PASSWORD
+from tests.sets import small_par_yaml
 
 pytestmark = pytest.mark.django_db
 
-SET_YAML = """
-code: TEST-PAR
-name: Bộ thử
-kind: PAR
-year: 2024
-max_points: 10
-display: percent
-nodes:
-  - code: I
-    label: I
-    title: Chỉ đạo điều hành
-    max: 4
-    children:
-      - code: I.1
-        title: Ban hành kế hoạch
-        max: 2
-        rule: {type: timeliness, on_time: 2, late: 1, missing: 0}
-      - code: I.2
-        title: Số cuộc họp
-        max: 2
-        rule:
-          type: count_bands
-          levels: [{at_least: 4, points: 2}, {at_least: 2, points: 1}]
-  - code: II
-    label: II
-    title: Tác động
-    max: 6
-    children:
-      - code: II.1
-        title: Tỷ lệ văn bản điện tử
-        max: 3
-        rule: {type: ratio}
-      - code: II.2
-        title: Điều tra XHH
-        max: 3
-        method: survey
-"""
+SET_YAML = small_par_yaml("TEST-PAR", "Bộ thử")
 
 
 def _unit(code: str, name: str, kind: str, level: int, parent: Unit | None = None) -> Unit:

@@ -26,50 +26,12 @@ from cchc.inspections.models import (
     LostPointExplanation,
 )
 from tests.conftest import PASSWORD
+from tests.sets import BANDS_A90_B60, small_par_yaml
 from tests.web.test_permissions import build_tree
 
 pytestmark = pytest.mark.django_db
 
-SET_YAML = """
-code: TEST-LINKS
-name: Bộ thử liên kết
-kind: PAR
-year: 2024
-max_points: 10
-display: percent
-bands:
-  - {code: A, min_percent: 90}
-  - {code: B, min_percent: 60}
-nodes:
-  - code: I
-    label: I
-    title: Chỉ đạo điều hành
-    max: 4
-    children:
-      - code: I.1
-        title: Ban hành kế hoạch
-        max: 2
-        rule: {type: timeliness, on_time: 2, late: 1, missing: 0}
-      - code: I.2
-        title: Số cuộc họp
-        max: 2
-        rule:
-          type: count_bands
-          levels: [{at_least: 4, points: 2}, {at_least: 2, points: 1}]
-  - code: II
-    label: II
-    title: Tác động
-    max: 6
-    children:
-      - code: II.1
-        title: Tỷ lệ văn bản điện tử
-        max: 3
-        rule: {type: ratio}
-      - code: II.2
-        title: Điều tra XHH
-        max: 3
-        method: survey
-"""
+SET_YAML = small_par_yaml("TEST-LINKS", "Bộ thử liên kết", bands=BANDS_A90_B60)
 
 # points per criterion: Phủ Thông 6,75 / 10 (I: 3 of 4, II: 3,75 of 6), the other 10 / 10.
 POINTS = {

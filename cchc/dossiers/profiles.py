@@ -13,33 +13,12 @@ from typing import Any
 
 import yaml
 
+from cchc.analytics.sql import CSV_COLUMNS
 from cchc.core.text import search_key
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
-CANONICAL_COLUMNS = (
-    "source_system",
-    "dossier_code",
-    "unit_code",
-    "procedure_code",
-    "sector",
-    "channel",
-    "received_at",
-    "due_at",
-    "original_due_at",
-    "finished_at",
-    "returned_at",
-    "returned_by_post",
-    "status",
-    "supplement_requests",
-    "supplement_days",
-    "e_result",
-    "digitized",
-    "paid_online",
-    "apology_issued",
-    "outside_boundary",
-    "complaint",
-)
+CANONICAL_COLUMNS = CSV_COLUMNS  # the store's canonical CSV columns, one definition
 # source_system may come from the profile or the command line instead of a column.
 REQUIRED = ("dossier_code", "unit_code", "channel", "received_at", "due_at")
 CANONICAL_VALUES = {

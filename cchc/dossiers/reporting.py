@@ -25,42 +25,17 @@ from cchc.core.dossier import Options
 from cchc.core.lineage import attribute, hierarchy_at
 from cchc.core.periods import Period
 from cchc.dossiers.importing import store
+from cchc.reports.dossier_report import COLUMNS as FORM_COLUMNS
 from cchc.units.models import Unit
 from cchc.units.services import lineage_map
 
 __all__ = ["COUNTS", "Indicators766", "Report"]
 
-# Report columns: (count name, label in the form's second header row).
+# Report columns: (count name, label in the form's second header row): the count groups
+# of the official form (one definition, in cchc.reports.dossier_report), then the figures
+# the page shows apart.
 GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Số hồ sơ nhận giải quyết",
-        [
-            ("received_total", "Tổng số"),
-            ("new_online_full", "Trực tuyến toàn trình"),
-            ("new_online_partial", "Trực tuyến một phần"),
-            ("new_direct", "Trực tiếp"),
-            ("new_postal", "Bưu chính"),
-            ("carried_over", "Kỳ trước chuyển qua"),
-        ],
-    ),
-    (
-        "Số hồ sơ đã giải quyết",
-        [
-            ("resolved_total", "Tổng số"),
-            ("early", "Trước hạn"),
-            ("on_time", "Đúng hạn"),
-            ("late", "Quá hạn"),
-            ("late_with_apology", "Quá hạn có thư xin lỗi"),
-        ],
-    ),
-    (
-        "Số hồ sơ đang giải quyết",
-        [
-            ("in_progress_total", "Tổng số"),
-            ("in_progress_within", "Trong hạn"),
-            ("in_progress_overdue", "Quá hạn"),
-        ],
-    ),
+    *FORM_COLUMNS[:3],
     (
         "Khác",
         [

@@ -22,12 +22,11 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
 from cchc.core.numbers import format_number
+from cchc.reports.word import fill_cell, repeat_header, set_font
 
 FONT = "Times New Roman"
 FONT_PT = 13
@@ -165,35 +164,11 @@ def summary_xlsx(table: SummaryTable) -> bytes:
 
 
 def _font(run: object, *, bold: bool = False, italic: bool = False, size: int = FONT_PT) -> None:
-    font = run.font  # type: ignore[attr-defined]
-    font.name = FONT
-    font.size = Pt(size)
-    font.bold = bold
-    font.italic = italic
-    rpr = run._element.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+    set_font(run, size=size, bold=bold, italic=italic)
 
 
 def _cell(cell: _Cell, text: str, *, bold: bool = False, align: str = "left") -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = {
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-    }[align]
-    _font(paragraph.add_run(text), bold=bold)
-
-
-def _repeat_header(row: object) -> None:
-    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
+    fill_cell(cell, text, size=FONT_PT, bold=bold, align=align)
 
 
 def summary_docx(table: SummaryTable) -> bytes:
@@ -234,8 +209,8 @@ def summary_docx(table: SummaryTable) -> bytes:
             bold=True,
             align="center",
         )
-    _repeat_header(top)
-    _repeat_header(second)
+    repeat_header(top)
+    repeat_header(second)
     pp = table.point_places
     for n, row in enumerate(table.rows):
         cells = grid.add_row().cells

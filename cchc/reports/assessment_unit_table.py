@@ -21,8 +21,6 @@ from decimal import Decimal
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 from openpyxl import Workbook
@@ -30,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc.core.numbers import format_number
+from cchc.reports.word import fill_cell, repeat_header, set_font
 
 FONT = "Times New Roman"
 FONT_PT = 13
@@ -173,39 +172,13 @@ def unit_table_xlsx(table: UnitTable) -> bytes:
 
 
 def _font(run: object, *, bold: bool = False, italic: bool = False) -> None:
-    font = run.font  # type: ignore[attr-defined]
-    font.name = FONT
-    font.size = Pt(FONT_PT)
-    font.bold = bold
-    font.italic = italic
-    rpr = run._element.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+    set_font(run, size=FONT_PT, bold=bold, italic=italic)
 
 
 def _cell(
     cell: _Cell, text: str, *, bold: bool = False, align: str = "left", indent: int = 0
 ) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = {
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-    }[align]
-    if indent:
-        paragraph.paragraph_format.left_indent = Mm(4 * indent)
-    _font(paragraph.add_run(text), bold=bold)
-
-
-def _repeat_header(row: object) -> None:
-    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
+    fill_cell(cell, text, size=FONT_PT, bold=bold, align=align, indent=indent)
 
 
 def unit_table_docx(table: UnitTable) -> bytes:
@@ -235,7 +208,7 @@ def unit_table_docx(table: UnitTable) -> bytes:
     for row_ in (top, second):
         for head in row_.cells:
             head.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _repeat_header(row_)
+        repeat_header(row_)
     pp = table.point_places
     for row in table.rows:
         bold = row.level == 0

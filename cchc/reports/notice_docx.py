@@ -24,6 +24,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from cchc.core.dates import format_date, long_date_vi
+from cchc.reports.word import set_font
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -137,18 +138,7 @@ def sections_of(data: NoticeData) -> list[tuple[str, list[str]]]:
 
 
 def _font(run: object, size: int, bold: bool = False, italic: bool = False) -> None:
-    r = run  # a docx Run
-    r.font.name = FONT  # type: ignore[attr-defined]
-    r.font.size = Pt(size)  # type: ignore[attr-defined]
-    r.font.bold = bold  # type: ignore[attr-defined]
-    r.font.italic = italic  # type: ignore[attr-defined]
-    rpr = r._element.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+    set_font(run, size=size, bold=bold, italic=italic, name=FONT)
 
 
 def _para(

@@ -28,7 +28,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 
 from cchc.analytics import sql
+from cchc.core.dossier import LEGACY_CUTOVER
 from cchc.core.periods import Period, month_starts
 
 ROW_GROUP_SIZE = 16384
@@ -210,11 +211,14 @@ class Store:
         import_id: str | None = None,
         max_errors: int = MAX_ERRORS,
         dry_run: bool = False,
+        units: UnitCheck | None = None,
+        text_check: TextCheck | None = None,
     ) -> ImportResult:
         """Validate and upsert a canonical UTF-8 CSV, all or nothing.
 
         Raises ImportRejected with at most ``max_errors`` errors (and the total count).
-        An ``import_id`` already recorded in the manifest is not applied twice.
+        An ``import_id`` already recorded in the manifest is not applied twice. ``units``:
+        refuse rows naming other units; ``text_check``: see ``_check_text``.
         """
         source = Path(path)
         import_id = import_id or secrets.token_hex(8)
@@ -235,17 +239,14 @@ class Store:
             digests: list[str] = []
             hasher = threading.Thread(target=lambda: digests.append(sha256_file(source)))
             hasher.start()
-            con = self.connect()
-            stage = self.root / "tmp" / f"stage-{secrets.token_hex(6)}"
+            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
             written: list[Path] = []
             try:
-                rows, months = _stage(con, source, stage, max_errors)
+                rows, months = _stage(con, source, max_errors, units, text_check)
                 if dry_run:
                     hasher.join()
                     return ImportResult(import_id, rows, 0, 0, digests[0])
-                inserted, updated, manifest = self._apply(
-                    con, current, import_id, stage, months, written
-                )
+                inserted, updated, manifest = self._apply(con, current, import_id, months, written)
                 hasher.join()
                 digest = digests[0]
                 record = {
@@ -273,7 +274,6 @@ class Store:
             finally:
                 con.close()
                 hasher.join()
-                shutil.rmtree(stage, ignore_errors=True)
             return ImportResult(import_id, rows, inserted, updated, digest)
 
     def _swap(self, manifest: Manifest) -> None:
@@ -311,10 +311,13 @@ class Store:
 
     def _write(self, con: duckdb.DuckDBPyConnection, query: str, target: Path) -> int:
         """Write ``query`` sorted by (unit, received time) to one Parquet file; its rows."""
+        return self._copy(con, f"{query} ORDER BY unit_code, received_at", target)
+
+    def _copy(self, con: duckdb.DuckDBPyConnection, query: str, target: Path) -> int:
+        """Write ``query`` in its order to one Parquet file; its rows."""
         result = con.execute(
-            f"COPY ({query} ORDER BY unit_code, received_at, dossier_code) "
-            f"TO '{_quote(str(target))}' (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE}, "
-            "COMPRESSION snappy)"
+            f"COPY ({query}) TO '{_quote(str(target))}' (FORMAT parquet, "
+            f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}, COMPRESSION snappy)"
         ).fetchone()
         return int(result[0]) if result else 0
 
@@ -323,46 +326,39 @@ class Store:
         con: duckdb.DuckDBPyConnection,
         current: Manifest,
         import_id: str,
-        stage: Path,
-        incoming_months: list[str],
+        incoming: dict[str, int],
         written: list[Path],
     ) -> tuple[int, int, Manifest]:
-        """Merge the staged months into the partitions; rebuild affected snapshots.
+        """Merge the temp table ``staged`` into the partitions; rebuild affected snapshots.
 
         Only the months received in the file and the months holding an old version of a
         re-imported key are rewritten.
         """
         token = f"{import_id[:16]}-{secrets.token_hex(3)}"
         cols = ", ".join(sql.FILE_NAMES)
-        staged = f"read_parquet('{_quote(str(stage))}/*/*.parquet')"
-        months = set(incoming_months)
+        months = set(incoming)
         by_file = {str(self.root / p["file"]): m for m, p in current.partitions.items()}
         if by_file:
-            # Old rows whose key is re-imported, with the month they live in now.
+            # Old rows whose key is re-imported, with the file they live in now.
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE hits AS
                 SELECT o.source_system, o.dossier_code, o.filename AS f
                 FROM read_parquet({sorted(by_file)!r}, filename = true) o
-                SEMI JOIN (SELECT source_system, dossier_code FROM {staged}) i
-                USING (source_system, dossier_code)"""
+                SEMI JOIN staged i USING (source_system, dossier_code)"""
             )
+            per_file = dict(con.execute("SELECT f, count(*) FROM hits GROUP BY f").fetchall())
         else:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE hits "
-                "(source_system VARCHAR, dossier_code VARCHAR, f VARCHAR)"
-            )
-        per_file = dict(con.execute("SELECT f, count(*) FROM hits GROUP BY f").fetchall())
+            per_file = {}
         updated = sum(int(n) for n in per_file.values())
         months |= {by_file[f] for f in per_file}
         partitions = dict(current.partitions)
         retired = list(current.retired)
         now = time.time()
-        total_in = 0
         for month in sorted(months):
             parts = []
-            if month in incoming_months:
-                month_dir = _quote(str(stage / f"m={month}"))
-                parts.append(f"SELECT {cols} FROM read_parquet('{month_dir}/*.parquet')")
+            if month in incoming:
+                number = int(month[:4]) * 100 + int(month[5:])
+                parts.append(f"SELECT {cols} FROM staged WHERE m = {number}")
             old = current.partitions.get(month)
             if old:
                 old_path = str(self.root / old["file"])
@@ -378,23 +374,24 @@ class Store:
             rel = f"data/{month}-{token}.parquet"
             target = self.root / rel
             written.append(target)
-            count = self._write(con, " UNION ALL ".join(parts), target)
+            if len(parts) == 1 and month in incoming:  # already in order (see _stage)
+                count = self._copy(con, parts[0], target)
+            else:
+                count = self._write(con, f"SELECT * FROM ({' UNION ALL '.join(parts)})", target)
             if count:
                 partitions[month] = {"file": rel, "rows": count}
             else:
                 partitions.pop(month, None)
                 target.unlink()
                 written.remove(target)
-        total_in = int(
-            con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]  # type: ignore[index]
-        )
+        con.execute("DROP TABLE staged")
         snapshots = self._rebuild_snapshots(
             con, current, partitions, min(months) if months else None, token, written, retired
         )
         manifest = Manifest(
             self.root, current.version + 1, partitions, snapshots, current.imports, retired
         )
-        return total_in - updated, updated, manifest
+        return sum(incoming.values()) - updated, updated, manifest
 
     def _rebuild_snapshots(
         self,
@@ -454,6 +451,23 @@ class Store:
 
 # --- staging and validation ------------------------------------------------------------
 
+TEXT_COLUMNS = ("source_system", "dossier_code", "unit_code", "procedure_code", "sector")
+_LOW, _HIGH = "TIMESTAMP '1990-01-01'", "TIMESTAMP '2101-01-01'"
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    """The units a file may name, as plain data from the app.
+
+    ``known``: (hierarchy, code) of every unit ("legacy" / "2025"); ``allowed``: those this
+    importer may write (None: all of them). A row's unit is looked up in the hierarchy valid
+    on its received date (legacy before ``cutover``); any other code refuses the row.
+    """
+
+    known: frozenset[tuple[str, str]]
+    allowed: frozenset[tuple[str, str]] | None = None
+    cutover: date = LEGACY_CUTOVER
+
 
 def _header(path: Path) -> list[str]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
@@ -494,131 +508,228 @@ def _quote(text: str) -> str:
 
 
 def _parsed() -> list[str]:
-    return [f"{sql.parse_time(c)} AS p_{c}" for c in sql.TIME_COLUMNS] + [
-        f"{sql.date_only('due_at')} AS p_due_date_only",
-        f"{sql.date_only('finished_at')} AS p_finished_date_only",
-        f"{sql.parse_channel('channel')} AS p_channel",
-        f"{sql.parse_status('status')} AS p_status",
-        f"{sql.parse_count('supplement_requests')} AS p_supplement_requests",
-        f"{sql.parse_supplement_days('supplement_days')} AS p_supplement_days",
+    """Every column parsed once (``p_<name>``); NULL marks a blank or invalid value, except
+    booleans (blank = false) and the status (blank = '')."""
+    return (
+        [f"{sql.text(c)} AS p_{c}" for c in TEXT_COLUMNS]
+        + [f"{sql.parse_time(c)} AS p_{c}" for c in sql.TIME_COLUMNS]
+        + [
+            f"{sql.date_only('due_at')} AS p_due_date_only",
+            f"{sql.date_only('finished_at')} AS p_finished_date_only",
+            f"{sql.parse_channel('channel')} AS p_channel",
+            f"{sql.parse_status('status')} AS p_status",
+            f"{sql.parse_count('supplement_requests')} AS p_supplement_requests",
+            f"{sql.parse_supplement_days('supplement_days')} AS p_supplement_days",
+        ]
+        + [f"{sql.parse_bool(c)} AS p_{c}" for c in sql.BOOL_COLUMNS]
+    )
+
+
+def _before_received(col: str) -> str:
+    """``col`` (due or result) lies before the received time; compared by day when either
+    of the two carries no time of day. The exact test runs only where the cheap one holds."""
+    received_day = "CAST(CAST(p_received_at AS DATE) AS TIMESTAMP)"
+    return sql.lazy_and(
+        f"p_{col} < p_received_at",
+        f"p_{col} < (CASE WHEN p_{col.split('_')[0]}_date_only OR "
+        f"{sql.date_only('received_at')} THEN {received_day} ELSE p_received_at END)",
+    )
+
+
+_ENDED = "p_status IN ('finished', 'rejected', 'withdrawn')"
+_OPEN_WITH_RESULT = "(p_finished_at IS NOT NULL AND p_status IN ('', 'in_progress'))"
+
+
+def _with_units(parsed: str, units: UnitCheck | None) -> str:
+    """The parsed rows with ``u_era``, ``u_h``, ``u_allowed``, ``o_h``: the row's hierarchy
+    and its unit there (NULLs when unknown) and in the other hierarchy."""
+    if units is None:
+        return parsed
+    join, era = _unit_join(units)
+    return (
+        f"(SELECT p.*, {era} AS u_era, u.h AS u_h, u.allowed AS u_allowed, o.h AS o_h "
+        f"FROM {parsed} p{join})"
+    )
+
+
+def _unit_join(units: UnitCheck) -> tuple[str, str]:
+    """(FROM clause, the row's hierarchy expression) joining each row to its unit."""
+    era = f"(CASE WHEN p_received_at < TIMESTAMP '{units.cutover.isoformat()}' "
+    era += "THEN 'legacy' ELSE '2025' END)"
+    other = f"(CASE WHEN {era} = 'legacy' THEN '2025' ELSE 'legacy' END)"
+    return (
+        f" LEFT JOIN import_units u ON u.h = {era} AND u.code = p_unit_code"
+        f" LEFT JOIN import_units o ON o.h = {other} AND o.code = p_unit_code",
+        era,
+    )
+
+
+def _ok(units: UnitCheck | None) -> str:
+    """True exactly when no check of ``_checks`` fires: a handful of NULL tests and
+    comparisons over the parsed columns, cheap enough to run on every row."""
+    parts = [f"p_{c} <> ''" for c in ("source_system", "dossier_code", "unit_code")]
+    parts += [f"p_{c} >= {_LOW} AND p_{c} < {_HIGH}" for c in ("received_at", "due_at")]
+    parts += [
+        f"(CASE WHEN p_{c} IS NULL THEN {sql.blank(c)} "
+        f"ELSE p_{c} >= {_LOW} AND p_{c} < {_HIGH} END)"
+        for c in ("original_due_at", "finished_at", "returned_at")
     ]
+    parts += [
+        f"p_{c} IS NOT NULL"
+        for c in ("channel", "status", "supplement_requests", "supplement_days", *sql.BOOL_COLUMNS)
+    ]
+    parts += [
+        f"NOT {_before_received('due_at')}",
+        f"NOT {_before_received('finished_at')}",
+        f"NOT (p_finished_at IS NULL AND {_ENDED})",
+        f"NOT {_OPEN_WITH_RESULT}",
+    ]
+    if units is not None:
+        parts.append("u_allowed")
+    return "coalesce(" + " AND ".join(f"({p})" for p in parts) + ", FALSE)"
 
 
-def _checks() -> list[tuple[str, str, str]]:
-    """(column, SQL condition over raw and parsed columns, reason) for every row check.
+def _checks(units: UnitCheck | None) -> list[tuple[str, str, str]]:
+    """(column, SQL condition, reason as SQL text) for every row check, for the error report.
 
-    Written so that the costly part of a condition runs only on the rows its cheap part
-    selects (``sql.lazy_and``): a valid row costs a few comparisons per check.
+    Over the parsed columns of ``_parsed``; ``_ok`` is their negation in one expression
+    (tests/analytics/test_store_checks.py holds the two together).
     """
+
+    def lit(text: str) -> str:
+        return "'" + _quote(text) + "'"
+
     checks: list[tuple[str, str, str]] = []
-    parsed_of = {"channel": "p_channel", "received_at": "p_received_at", "due_at": "p_due_at"}
     for c in sql.REQUIRED:
-        cond = sql.blank(c)
-        if c in parsed_of:  # a parsed value means the field was not blank
-            cond = sql.lazy_and(f"{parsed_of[c]} IS NULL", sql.blank(c))
-        checks.append((c, cond, "thiếu giá trị bắt buộc"))
+        if c in TEXT_COLUMNS:
+            cond = f"coalesce(p_{c}, '') = ''"
+        else:  # a parsed value means the field was not blank
+            cond = sql.lazy_and(f"p_{c} IS NULL", sql.blank(c))
+        checks.append((c, cond, lit("thiếu giá trị bắt buộc")))
     for c in sql.TIME_COLUMNS:
         checks.append(
-            (c, sql.lazy_and(f"p_{c} IS NULL", f"NOT {sql.blank(c)}"), "ngày giờ không hợp lệ")
+            (c, sql.lazy_and(f"p_{c} IS NULL", f"NOT {sql.blank(c)}"), lit("ngày giờ không hợp lệ"))
         )
         checks.append(
-            (
-                c,
-                f"(p_{c} < TIMESTAMP '1990-01-01' OR p_{c} >= TIMESTAMP '2101-01-01')",
-                "ngày ngoài khoảng 1990–2100",
-            )
+            (c, f"(p_{c} < {_LOW} OR p_{c} >= {_HIGH})", lit("ngày ngoài khoảng 1990–2100"))
         )
-    received_day = "CAST(CAST(p_received_at AS DATE) AS TIMESTAMP)"
-    received_only = sql.date_only("received_at")
     checks += [
         (
             "channel",
             sql.lazy_and("p_channel IS NULL", f"NOT {sql.blank('channel')}"),
-            "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)",
+            lit("kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)"),
         ),
         (
             "status",
-            sql.lazy_and("p_status IS NULL", f"NOT {sql.blank('status')}"),
-            "trạng thái không hợp lệ (in_progress, finished, rejected, withdrawn)",
+            "p_status IS NULL",
+            lit("trạng thái không hợp lệ (in_progress, finished, rejected, withdrawn)"),
         ),
-        ("supplement_requests", "p_supplement_requests IS NULL", "số lần bổ sung không hợp lệ"),
+        (
+            "supplement_requests",
+            "p_supplement_requests IS NULL",
+            lit("số lần bổ sung không hợp lệ"),
+        ),
         (
             "supplement_days",
             "p_supplement_days IS NULL",
-            "số ngày bổ sung phải ≥ 0, tối đa 3 chữ số thập phân",
+            lit("số ngày bổ sung phải ≥ 0, tối đa 3 chữ số thập phân"),
         ),
+        ("due_at", _before_received("due_at"), lit("hạn trả kết quả trước ngày tiếp nhận")),
         (
-            "due_at",
-            sql.lazy_and(
-                "p_due_at < p_received_at",
-                f"p_due_at < (CASE WHEN p_due_date_only OR {received_only} "
-                f"THEN {received_day} ELSE p_received_at END)",
-            ),
-            "hạn trả kết quả trước ngày tiếp nhận",
+            "finished_at",
+            _before_received("finished_at"),
+            lit("ngày có kết quả trước ngày tiếp nhận"),
         ),
         (
             "finished_at",
-            sql.lazy_and(
-                "p_finished_at < p_received_at",
-                f"p_finished_at < (CASE WHEN p_finished_date_only OR {received_only} "
-                f"THEN {received_day} ELSE p_received_at END)",
-            ),
-            "ngày có kết quả trước ngày tiếp nhận",
+            sql.lazy_and(f"p_finished_at IS NULL AND {_ENDED}", sql.blank("finished_at")),
+            lit("hồ sơ đã kết thúc (finished/rejected/withdrawn) phải có ngày kết thúc"),
         ),
         (
             "finished_at",
-            sql.lazy_and(
-                "p_finished_at IS NULL AND p_status IN ('finished', 'rejected', 'withdrawn')",
-                sql.blank("finished_at"),
-            ),
-            "hồ sơ đã kết thúc (finished/rejected/withdrawn) phải có ngày kết thúc",
-        ),
-        (
-            "finished_at",
-            "(p_finished_at IS NOT NULL AND (p_status IS NULL OR p_status = 'in_progress'))",
-            "hồ sơ đang giải quyết không được có ngày có kết quả",
+            _OPEN_WITH_RESULT,
+            lit("hồ sơ đang giải quyết không được có ngày có kết quả"),
         ),
     ]
     for c in sql.BOOL_COLUMNS:
-        checks.append((c, f"NOT {sql.bool_ok(c)}", "không phải giá trị có/không"))
+        checks.append((c, f"p_{c} IS NULL", lit("không phải giá trị có/không")))
+    if units is not None:
+        day = f"{units.cutover:%d/%m/%Y}"
+        era = f"(CASE WHEN u_era = 'legacy' THEN 'trước' ELSE 'từ' END || ' {day}')"
+        known = "p_received_at IS NOT NULL AND coalesce(p_unit_code, '') <> ''"
+        checks += [
+            (
+                "unit_code",
+                f"{known} AND u_h IS NULL AND o_h IS NULL",
+                f"'không tìm thấy đơn vị “' || p_unit_code || '” (danh mục áp dụng ' "
+                f"|| {era} || ')'",
+            ),
+            (
+                "unit_code",
+                f"{known} AND u_h IS NULL AND o_h IS NOT NULL",
+                f"'mã ' || p_unit_code || ' không có trong danh mục đơn vị áp dụng cho hồ sơ "
+                f"tiếp nhận ' || {era} || ' (chỉ có ở danh mục ' || "
+                "CASE WHEN o_h = '2025' THEN 'mới' ELSE 'cũ' END || ')'",
+            ),
+            (
+                "unit_code",
+                f"{known} AND u_h IS NOT NULL AND NOT u_allowed",
+                "'bạn không có quyền nhập hồ sơ của đơn vị ' || p_unit_code",
+            ),
+        ]
     return checks
 
 
 def _typed() -> dict[str, str]:
-    typed = {
-        "source_system": sql.clean("source_system"),
-        "dossier_code": sql.clean("dossier_code"),
-        "unit_code": sql.clean("unit_code"),
-        "procedure_code": f"coalesce({sql.clean('procedure_code')}, '')",
-        "sector": f"coalesce({sql.clean('sector')}, '')",
-        "channel": "p_channel",
-        "received_at": "p_received_at",
-        "due_at": "p_due_at",
-        "due_date_only": "p_due_date_only",
-        "original_due_at": "p_original_due_at",
-        "finished_at": "p_finished_at",
-        "finished_date_only": "coalesce(p_finished_date_only AND p_finished_at IS NOT NULL, FALSE)",
-        "returned_at": "p_returned_at",
-        "status": "coalesce(p_status, 'in_progress')",
-        "supplement_requests": "p_supplement_requests",
-        "supplement_days": "p_supplement_days",
-    }
+    typed = {c: f"p_{c}" for c in TEXT_COLUMNS}
+    typed["procedure_code"] = "coalesce(p_procedure_code, '')"
+    typed["sector"] = "coalesce(p_sector, '')"
+    typed.update(
+        {
+            "channel": "p_channel",
+            "received_at": "p_received_at",
+            "due_at": "p_due_at",
+            "due_date_only": "p_due_date_only",
+            "original_due_at": "p_original_due_at",
+            "finished_at": "p_finished_at",
+            "finished_date_only": (
+                "coalesce(p_finished_date_only AND p_finished_at IS NOT NULL, FALSE)"
+            ),
+            "returned_at": "p_returned_at",
+            "status": "CASE WHEN p_status = '' THEN 'in_progress' ELSE p_status END",
+            "supplement_requests": "p_supplement_requests",
+            "supplement_days": "p_supplement_days",
+        }
+    )
     for c in sql.BOOL_COLUMNS:
-        typed[c] = f"coalesce({sql.parse_bool(c)}, FALSE)"
+        typed[c] = f"coalesce(p_{c}, FALSE)"
     return typed
 
 
+def _register_units(con: duckdb.DuckDBPyConnection, units: UnitCheck) -> None:
+    rows = sorted(units.known)
+    allowed = [units.allowed is None or row in units.allowed for row in rows]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE import_units AS SELECT unnest(?::VARCHAR[]) AS h, "
+        "unnest(?::VARCHAR[]) AS code, unnest(?::BOOLEAN[]) AS allowed",
+        [[h for h, _ in rows], [c for _, c in rows], allowed],
+    )
+
+
 def _stage(
-    con: duckdb.DuckDBPyConnection, path: Path, stage: Path, max_errors: int
-) -> tuple[int, list[str]]:
-    """One typed pass: CSV → month-partitioned Parquet under ``stage`` (with the derived
-    columns), validated; raise ImportRejected. Returns (rows, months received)."""
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    max_errors: int,
+    units: UnitCheck | None,
+    text_check: TextCheck | None,
+) -> tuple[int, dict[str, int]]:
+    """One typed pass: CSV → the temp table ``staged`` (store and derived columns and ``m``,
+    the received month as yyyymm, 0 for an invalid row), validated; raise ImportRejected.
+    Returns (rows, rows per month "YYYY-MM")."""
     header = _header(path)
     _check_header(header, max_errors)
-    checks = _checks()
-    # Valid rows go to their month's partition, any invalid row to "m=0": the checks sit in
-    # a CASE condition, which DuckDB evaluates as a short-circuiting filter.
-    ok = " AND ".join(f"NOT coalesce({cond}, FALSE)" for _, cond, _ in checks)
+    if units is not None:
+        _register_units(con, units)
     typed = _typed()
     select = ", ".join(
         f"CAST({typed[name]} AS {kind}) AS {name}" for name, kind in sql.STORE_COLUMNS
@@ -626,31 +737,48 @@ def _stage(
     derived = ", ".join(
         f"CAST({expr} AS {kind}) AS {name}" for name, kind, expr in sql.DERIVED_COLUMNS
     )
+    parsed = f"(SELECT *, {', '.join(_parsed())} FROM {_read_csv(path, header)})"
     query = f"""SELECT {derived}, *
     FROM (SELECT {select},
-            CASE WHEN {ok} THEN year(p_received_at) * 100 + month(p_received_at) ELSE 0 END AS m
-          FROM (SELECT *, {", ".join(_parsed())} FROM {_read_csv(path, header)}))"""
+            CASE WHEN {_ok(units)} THEN year(p_received_at) * 100 + month(p_received_at)
+                ELSE 0 END AS m
+          FROM {_with_units(parsed, units)})"""
     try:
+        # Sorted as the month files are: a month without old rows is then copied as it is.
         con.execute(
-            f"COPY ({query}) TO '{_quote(str(stage))}' "
-            "(FORMAT parquet, PARTITION_BY (m), COMPRESSION uncompressed)"
+            f"CREATE OR REPLACE TEMP TABLE staged AS {query} ORDER BY m, unit_code, received_at"
         )
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0][:300]
         raise ImportRejected([RowError(0, "", "", f"tệp CSV hỏng: {message}")], 1) from exc
-    numbers = sorted(int(p.name.removeprefix("m=")) for p in stage.glob("m=*"))
-    if not numbers:
+    per_month = dict(con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall())
+    if not per_month:
         raise ImportRejected([RowError(0, "", "", "tệp không có dòng dữ liệu nào")], 1)
-    for number in numbers:
-        (stage / f"m={number}").rename(stage / f"m={_month_of(number)}")
-    rows, keys = con.execute(
-        f"""SELECT count(*), count(DISTINCT hash(source_system, dossier_code))
-        FROM read_parquet('{_quote(str(stage))}/*/*.parquet')"""
-    ).fetchone() or (0, 0)
-    if numbers[0] == 0 or keys != rows:
+    rows = sum(int(n) for n in per_month.values())
+    keys = con.execute(
+        "SELECT count(DISTINCT hash(source_system, dossier_code)) FROM staged"
+    ).fetchone()
+    if 0 in per_month or (keys and keys[0] != rows):
         # Slow path with line numbers (a hash collision lands here too and passes).
-        _errors(con, path, header, checks, max_errors)
-    return int(rows), [_month_of(n) for n in numbers]
+        _errors(con, path, header, units, max_errors, int(per_month.get(0, 0)))
+    if text_check is not None:
+        _check_text(con, text_check)
+    return rows, {_month_of(int(m)): int(n) for m, n in per_month.items()}
+
+
+TextCheck = Callable[[str], str | None]
+
+
+def _check_text(con: duckdb.DuckDBPyConnection, text_check: TextCheck) -> None:
+    """Hand the distinct non-ASCII text values to ``text_check`` (e.g. the legacy-font test);
+    a message back refuses the file."""
+    union = " UNION ".join(
+        f"SELECT {c} AS v FROM staged WHERE strlen({c}) <> length({c})" for c in TEXT_COLUMNS
+    )
+    values = [r[0] for r in con.execute(f"SELECT v FROM ({union}) LIMIT 20000").fetchall()]
+    message = text_check("\n".join(values)) if values else None
+    if message:
+        raise ImportRejected([RowError(0, "", "", message)], 1)
 
 
 def _month_of(number: int) -> str:
@@ -662,36 +790,43 @@ def _errors(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     header: list[str],
-    checks: list[tuple[str, str, str]],
+    units: UnitCheck | None,
     max_errors: int,
+    invalid_rows: int,
 ) -> None:
     """Every row error with its line (header = 1), capped; raise ImportRejected if any."""
+    checks = _checks(units)
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM {_read_csv(path, header)}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE staged AS SELECT rowid + 2 AS line, *,
-        {", ".join(_parsed())} FROM raw"""
+        "CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM "
+        + _with_units(f"(SELECT rowid + 2 AS line, *, {', '.join(_parsed())} FROM raw)", units)
     )
     con.execute("DROP TABLE raw")
     structs = ", ".join(
-        f"CASE WHEN {cond} THEN {{'c': '{col}', 'v': coalesce({col}, ''), 'r': '{reason}'}} END"
+        f"CASE WHEN {cond} THEN {{'c': '{col}', 'v': coalesce({col}, ''), 'r': {reason}}} END"
         for col, cond, reason in checks
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE errors AS
         SELECT line, e.c AS col, e.v AS val, e.r AS reason FROM (
-            SELECT line, unnest(list_filter([{structs}], lambda x: x IS NOT NULL)) AS e FROM staged)
+            SELECT line, unnest(list_filter([{structs}], lambda x: x IS NOT NULL)) AS e
+            FROM checked)
         UNION ALL
         SELECT line, 'dossier_code', dossier_code,
             'mã hồ sơ bị lặp trong tệp (đã có ở dòng ' || first_line || ')'
         FROM (SELECT line, dossier_code,
-                min(line) OVER (PARTITION BY trim(source_system), trim(dossier_code))
-                    AS first_line
-              FROM staged) WHERE line > first_line"""
+                min(line) OVER (PARTITION BY p_source_system, p_dossier_code) AS first_line
+              FROM checked) WHERE line > first_line"""
     )
-    con.execute("DROP TABLE staged")
+    con.execute("DROP TABLE checked")
     total = int(con.execute("SELECT count(*) FROM errors").fetchone()[0])  # type: ignore[index]
     if total:
         rows = con.execute(
             f"SELECT line, col, val, reason FROM errors ORDER BY line, col LIMIT {int(max_errors)}"
         ).fetchall()
         raise ImportRejected([RowError(int(r[0]), r[1], r[2], r[3]) for r in rows], total)
+    if invalid_rows:  # cannot happen while _ok and _checks agree (a test holds them together)
+        raise ImportRejected(
+            [RowError(0, "", "", f"{invalid_rows} dòng không hợp lệ (không xác định được lỗi)")],
+            invalid_rows,
+        )

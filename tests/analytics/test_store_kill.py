@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import signal
@@ -40,6 +41,21 @@ def state(store: Store) -> tuple[bytes, dict[str, str], dict[str, int]]:
     return (store.root / "manifest.json").read_bytes(), files, report.rows[0].counts
 
 
+def locked(store: Store) -> bool:
+    """Whether a writer holds the store's lock."""
+    with (store.root / ".lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def written(store: Store) -> bool:
+    return any((store.root / "data").glob("*-killed*.parquet"))
+
+
 def kill_during(store: Store, csv: Path, phase: str) -> None:
     """Start a real import of ``csv`` and SIGKILL it while it is in ``phase``."""
     proc = subprocess.Popen(
@@ -49,9 +65,9 @@ def kill_during(store: Store, csv: Path, phase: str) -> None:
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if phase == "stage" and any((store.root / "tmp").glob("stage-*/m=*")):
+            if phase == "stage" and locked(store) and not written(store):
                 break
-            if phase == "data" and any((store.root / "data").glob("*-killed*.parquet")):
+            if phase == "data" and written(store):
                 break
             time.sleep(0.005)
         assert proc.poll() is None, "the import finished before it could be killed"
@@ -68,8 +84,8 @@ def test_sigkill_mid_import_leaves_store_as_before(tmp_path: Path) -> None:
     store.import_csv(first, import_id="first")
     before = state(store)
     big = synth.generate(20_000, 1, 4, units, tmp_path / "big.csv")
-    # Killed while staging (typed month files under tmp/), then while month files are
-    # written into data/ and snap/: each time the store reads exactly as before.
+    # Killed while staging (the writer holds the lock, nothing written yet), then while
+    # month files are written into data/ and snap/: each time the store reads as before.
     for phase in ("stage", "data"):
         kill_during(store, big, phase)
         assert state(store) == before

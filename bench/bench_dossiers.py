@@ -25,7 +25,7 @@ import duckdb
 
 from cchc.analytics import synth
 from cchc.analytics.report import COUNTS, UnitNode, UnitTree, period_report
-from cchc.analytics.store import Manifest, Store
+from cchc.analytics.store import Manifest, Store, UnitCheck
 from cchc.core import periods
 from cchc.core.periods import Period
 
@@ -99,8 +99,12 @@ def import_child(argv: list[str]) -> None:
     """In a fresh process: import CSV into STORE; print rows, seconds and peak RSS (JSON)."""
     store_dir, csv_path, memory = argv
     store = Store(store_dir, memory_limit=memory)
+    # The unit check the app hands the store (cchc.dossiers.importing.UnitIndex.check): every
+    # code of the layout in both hierarchies, the importer allowed to write them all.
+    codes = [c for cs in unit_layout().values() for c in cs]
+    units = UnitCheck(frozenset((h, c) for c in codes for h in ("legacy", "2025")))
     started = time.perf_counter()
-    result = store.import_csv(csv_path)
+    result = store.import_csv(csv_path, units=units)
     took = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(

@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -117,6 +118,36 @@ class Manifest:
 
     def import_record(self, import_id: str) -> dict[str, Any] | None:
         return next((i for i in self.imports if i["import_id"] == import_id), None)
+
+
+Progress = Callable[[int, str], None]
+
+
+@contextlib.contextmanager
+def _polling(
+    con: duckdb.DuckDBPyConnection, report: Progress, low: int, high: int, phase: str
+) -> Iterator[None]:
+    """Report DuckDB's progress on the running statement, scaled to [low, high], twice a
+    second from a helper thread, until the block ends."""
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.5):
+            try:
+                fraction = con.query_progress()
+            except duckdb.Error:
+                continue
+            if fraction >= 0:
+                report(low + int((high - low) * min(fraction, 100.0) / 100), phase)
+
+    report(low, phase)
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 # Long-lived read connections by (store root, thread id): see Store.reader().
@@ -213,13 +244,16 @@ class Store:
         dry_run: bool = False,
         units: UnitCheck | None = None,
         text_check: TextCheck | None = None,
+        progress: Progress | None = None,
     ) -> ImportResult:
         """Validate and upsert a canonical UTF-8 CSV, all or nothing.
 
         Raises ImportRejected with at most ``max_errors`` errors (and the total count).
         An ``import_id`` already recorded in the manifest is not applied twice. ``units``:
-        refuse rows naming other units; ``text_check``: see ``_check_text``.
+        refuse rows naming other units; ``text_check``: see ``_check_text``; ``progress``
+        is told (percent, phase in Vietnamese) as the work goes on.
         """
+        report = progress or (lambda percent, phase: None)
         source = Path(path)
         import_id = import_id or secrets.token_hex(8)
         with self._lock():
@@ -240,13 +274,20 @@ class Store:
             hasher = threading.Thread(target=lambda: digests.append(sha256_file(source)))
             hasher.start()
             con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            if progress is not None:  # DuckDB tracks progress only with its bar on
+                con.execute("SET enable_progress_bar = true")
+                con.execute("SET enable_progress_bar_print = false")
             written: list[Path] = []
             try:
-                rows, months = _stage(con, source, max_errors, units, text_check)
+                with _polling(con, report, 0, 60, "đọc và kiểm tra"):
+                    rows, months = _stage(con, source, max_errors, units, text_check)
+                report(60, "ghi các tháng vào kho")
                 if dry_run:
                     hasher.join()
                     return ImportResult(import_id, rows, 0, 0, digests[0])
-                inserted, updated, manifest = self._apply(con, current, import_id, months, written)
+                inserted, updated, manifest = self._apply(
+                    con, current, import_id, months, written, report
+                )
                 hasher.join()
                 digest = digests[0]
                 record = {
@@ -328,6 +369,7 @@ class Store:
         import_id: str,
         incoming: dict[str, int],
         written: list[Path],
+        report: Progress,
     ) -> tuple[int, int, Manifest]:
         """Merge the temp table ``staged`` into the partitions; rebuild affected snapshots.
 
@@ -354,7 +396,8 @@ class Store:
         partitions = dict(current.partitions)
         retired = list(current.retired)
         now = time.time()
-        for month in sorted(months):
+        for done, month in enumerate(sorted(months)):
+            report(60 + 30 * done // len(months), f"ghi tháng {month}")
             parts = []
             if month in incoming:
                 number = int(month[:4]) * 100 + int(month[5:])
@@ -385,6 +428,7 @@ class Store:
                 target.unlink()
                 written.remove(target)
         con.execute("DROP TABLE staged")
+        report(90, "hồ sơ chuyển kỳ theo tháng")
         snapshots = self._rebuild_snapshots(
             con, current, partitions, min(months) if months else None, token, written, retired
         )
@@ -470,8 +514,8 @@ class UnitCheck:
 
 
 def _header(path: Path) -> list[str]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+    with path.open("rb") as handle:
+        first = handle.readline().removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
     return [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
 
 
@@ -740,17 +784,16 @@ def _stage(
     parsed = f"(SELECT *, {', '.join(_parsed())} FROM {_read_csv(path, header)})"
     query = f"""SELECT {derived}, *
     FROM (SELECT {select},
-            CASE WHEN {_ok(units)} THEN year(p_received_at) * 100 + month(p_received_at)
+            CASE WHEN {_ok(None)} THEN year(p_received_at) * 100 + month(p_received_at)
                 ELSE 0 END AS m
-          FROM {_with_units(parsed, units)})"""
+          FROM {parsed})"""
     try:
         # Sorted as the month files are: a month without old rows is then copied as it is.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE staged AS {query} ORDER BY m, unit_code, received_at"
         )
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0][:300]
-        raise ImportRejected([RowError(0, "", "", f"tệp CSV hỏng: {message}")], 1) from exc
+        raise ImportRejected([RowError(0, "", "", _csv_error(str(exc)))], 1) from exc
     per_month = dict(con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall())
     if not per_month:
         raise ImportRejected([RowError(0, "", "", "tệp không có dòng dữ liệu nào")], 1)
@@ -758,7 +801,7 @@ def _stage(
     keys = con.execute(
         "SELECT count(DISTINCT hash(source_system, dossier_code)) FROM staged"
     ).fetchone()
-    if 0 in per_month or (keys and keys[0] != rows):
+    if 0 in per_month or (keys and keys[0] != rows) or _bad_units(con, units):
         # Slow path with line numbers (a hash collision lands here too and passes).
         _errors(con, path, header, units, max_errors, int(per_month.get(0, 0)))
     if text_check is not None:
@@ -766,7 +809,39 @@ def _stage(
     return rows, {_month_of(int(m)): int(n) for m, n in per_month.items()}
 
 
+def _bad_units(con: duckdb.DuckDBPyConnection, units: UnitCheck | None) -> bool:
+    """Whether a valid row names a unit it may not (checked once per distinct unit and
+    hierarchy rather than joined to every row; the error pass then names the rows)."""
+    if units is None:
+        return False
+    found = con.execute(
+        f"""SELECT count(*) FROM (
+            SELECT DISTINCT unit_code AS code,
+                CASE WHEN received_at < TIMESTAMP '{units.cutover.isoformat()}'
+                    THEN 'legacy' ELSE '2025' END AS h
+            FROM staged WHERE m <> 0) d
+        ANTI JOIN (SELECT h, code FROM import_units WHERE allowed) a USING (h, code)"""
+    ).fetchone()
+    return bool(found and found[0])
+
+
 TextCheck = Callable[[str], str | None]
+NOT_UTF8 = "không phải văn bản UTF-8"
+
+
+def _csv_error(text: str) -> str:
+    """DuckDB's CSV error in Vietnamese, with the line it names."""
+    found = re.search(r"CSV Error on Line: (\d+)", text)
+    where = f"dòng {found[1]}: " if found else ""
+    lowered = text.lower()
+    if "invalid unicode" in lowered:
+        return f"{where}{NOT_UTF8}"
+    if "unterminated quote" in lowered:
+        return f"{where}dấu nháy kép không được đóng (tệp bị cắt cụt hoặc thiếu dấu nháy)"
+    if "expected number of columns" in lowered or "too many columns" in lowered:
+        return f"{where}số cột khác dòng tiêu đề (tệp bị cắt cụt hoặc sai dấu phân cách)"
+    detail = next((line for line in text.splitlines()[2:] if line.strip()), text)
+    return f"tệp CSV hỏng: {where}{detail.strip()[:200]}"
 
 
 def _check_text(con: duckdb.DuckDBPyConnection, text_check: TextCheck) -> None:

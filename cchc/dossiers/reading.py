@@ -96,12 +96,16 @@ def decode(data: bytes) -> tuple[str, str]:
     text = unicodedata.normalize("NFC", text)
     font = legacy_font(text)
     if font is not None:
-        raise ReadError(
-            f"Tệp được gõ bằng bảng mã cũ {font} (phông chữ .Vn/VNI), không phải Unicode: "
-            "hãy chuyển sang Unicode bằng công cụ chuyển mã (ví dụ Unikey → Công cụ → "
-            f"Chuyển mã, nguồn {font}, đích Unicode) rồi nạp lại"
-        )
+        raise ReadError(legacy_font_message(font))
     return text, encoding
+
+
+def legacy_font_message(font: str) -> str:
+    return (
+        f"Tệp được gõ bằng bảng mã cũ {font} (phông chữ .Vn/VNI), không phải Unicode: "
+        "hãy chuyển sang Unicode bằng công cụ chuyển mã (ví dụ Unikey → Công cụ → "
+        f"Chuyển mã, nguồn {font}, đích Unicode) rồi nạp lại"
+    )
 
 
 def _strict(data: bytes, encoding: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tasks import task
@@ -17,8 +19,7 @@ def import_dossiers(record_id: int, user_id: int | None = None) -> str:
         return str(record.status)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        data = record.file.path.read_bytes()
-        record = run_import(record, data, user=user)
+        record = run_import(record, Path(record.file.path), user=user)
     except Exception as exc:
         DossierImport.objects.filter(pk=record_id).update(
             status=ImportStatus.FAILED,

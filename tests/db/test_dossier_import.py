@@ -256,3 +256,104 @@ def test_synth_command_same_seed_same_bytes(units_extract: Any, tmp_path: Path) 
         )
     assert a.read_bytes() == b.read_bytes()
     assert a.read_text().count("\n") == 501
+
+
+# --- the one-pass path of a canonical UTF-8 CSV on disk ------------------------------------
+
+
+def _cells(record: DossierImport) -> list[tuple[str, str, str]]:
+    return sorted((e["place"], e["column"], e["value"]) for e in record.errors)
+
+
+def test_file_on_disk_goes_in_one_pass_with_the_same_errors(
+    units_extract: Any, store_dir: Path, make_user: Any, tmp_path: Path
+) -> None:
+    """A canonical UTF-8 CSV given by path is checked by the store alone (units included)
+    and meets the errors the Python path reports for the same bytes."""
+    from cchc.units.models import Unit
+
+    officer = make_user(
+        "xa", role="unit_officer", unit=Unit.objects.get(code="01969", hierarchy="2025")
+    )
+    ha_tinh = Unit.objects.filter(hierarchy="2025", level=3, parent__code="42").first()
+    assert ha_tinh is not None
+    rows = [
+        "S,A1,01969,direct,2022-08-01 08:00,2022-08-05,,in_progress",  # TT Phủ Thông (legacy)
+        "S,A2,01990,direct,2022-08-01 08:00,2022-08-05,,in_progress",  # Lục Bình → Phủ Thông
+        f"S,A3,{ha_tinh.code},direct,2025-08-01 08:00,2025-08-05,,in_progress",  # not hers
+        "S,A4,01990,direct,2025-08-01 08:00,2025-08-05,,in_progress",  # legacy code after 1/7
+        "S,A5,99999,direct,2022-08-01 08:00,2022-08-05,,in_progress",  # no such unit
+        "S,A6,01969,fax,2025-08-01 08:00,2025-07-05,2025-08-02,finished",  # channel, due
+        "S,A1,01969,direct,2022-08-01 08:00,2022-08-05,,in_progress",  # duplicate key
+    ]
+    data = (CANON + "\n".join(rows) + "\n").encode()
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    assert importing.fast_header(path, "canonical", "") is not None
+    fast = importing.run_import(_record("a.csv"), path, user=officer)
+    slow = importing.run_import(_record("a.csv"), data, user=officer)
+    assert fast.status == slow.status == ImportStatus.REJECTED
+    # The same cells (the Python path words a bad channel as a profile value).
+    assert _cells(fast) == _cells(slow) and fast.error_total == slow.error_total == 6
+    assert [(e["place"], e["column"], e["reason"]) for e in fast.errors] == [
+        ("dòng 4", "unit_code", f"bạn không có quyền nhập hồ sơ của đơn vị {ha_tinh.code}"),
+        (
+            "dòng 5",
+            "unit_code",
+            "mã 01990 không có trong danh mục đơn vị áp dụng cho hồ sơ tiếp nhận từ "
+            "01/07/2025 (chỉ có ở danh mục cũ)",
+        ),
+        (
+            "dòng 6",
+            "unit_code",
+            "không tìm thấy đơn vị “99999” (danh mục áp dụng trước 01/07/2025)",
+        ),
+        (
+            "dòng 7",
+            "channel",
+            "kênh tiếp nhận không hợp lệ (direct, online_full, online_partial, postal)",
+        ),
+        ("dòng 7", "due_at", "hạn trả kết quả trước ngày tiếp nhận"),
+        ("dòng 8", "dossier_code", "mã hồ sơ bị lặp trong tệp (đã có ở dòng 2)"),
+    ]
+    assert _manifest(store_dir) == ""
+    path.write_bytes((CANON + "\n".join(rows[:2]) + "\n").encode())
+    done = importing.run_import(_record("a.csv"), path, user=officer)
+    assert (done.status, done.rows, done.inserted) == (ImportStatus.DONE, 2, 2)
+    assert done.phase == "xong" and done.progress == 100
+
+
+def test_file_on_disk_in_another_encoding_or_legacy_font(
+    units_extract: Any, store_dir: Path, tmp_path: Path
+) -> None:
+    from tests.unit.test_dossier_import_reading import to_cp1258
+
+    text = CANON + "S,Ư1,01990,direct,2022-01-03 08:00,2022-01-05,,\n"
+    # Windows-1258 (not UTF-8 at all): the Python path decodes it.
+    path = tmp_path / "cp.csv"
+    path.write_bytes(to_cp1258(text))
+    assert importing.fast_header(path, "canonical", "") is None
+    record = importing.run_import(_record("cp.csv"), path)
+    assert (record.status, record.rows) == (ImportStatus.DONE, 1)
+    # UTF-8 for the first 64 KiB, then one cp1258 byte: DuckDB refuses, Python decodes.
+    filler = "".join(f"S,F{i:06d},01990,direct,2022-01-03,2022-01-05,,\n" for i in range(2000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(
+        (CANON + filler).encode()
+        + "S,L\u00e91,01990,direct,2022-01-03,2022-01-05,,\n".encode("cp1258")
+    )
+    assert importing.fast_header(path, "canonical", "") is not None
+    record = importing.run_import(_record("late.csv"), path)
+    assert (record.status, record.rows) == (ImportStatus.DONE, 2001)
+    # Valid UTF-8 whose letters come from a TCVN3 (.Vn font) file: refused, store unchanged.
+    before = _manifest(store_dir)
+    tcvn3 = b"Tr\xd6c ti\xd5p nh\xcbn h\xe5 s\xac".decode("latin-1")
+    path = tmp_path / "tcvn3.csv"
+    path.write_text(
+        "source_system,dossier_code,unit_code,sector,channel,received_at,due_at\n"
+        f"S,T1,01990,{tcvn3},direct,2022-01-03,2022-01-05\n",
+        encoding="utf-8",
+    )
+    record = importing.run_import(_record("tcvn3.csv"), path)
+    assert record.status == ImportStatus.REJECTED and "TCVN3" in record.message
+    assert _manifest(store_dir) == before

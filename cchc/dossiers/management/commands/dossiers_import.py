@@ -62,13 +62,21 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Không có tệp {path}")
-        data = path.read_bytes()
         progress = ProgressLine(sys.stderr)
 
         if options["dry_run"]:
-            prepared = importing.prepare(
-                data, path.name, options["profile"], source=options["source"], progress=progress
-            )
+            header = importing.fast_header(path, options["profile"], options["source"])
+            fast = importing.prepare_fast(path, header, progress=progress) if header else None
+            if fast is not None:
+                prepared = fast[0]
+            else:
+                prepared = importing.prepare(
+                    path.read_bytes(),
+                    path.name,
+                    options["profile"],
+                    source=options["source"],
+                    progress=progress,
+                )
             progress.end()
             self._report(
                 prepared.message, prepared.errors, prepared.error_total, prepared.unmatched
@@ -84,7 +92,7 @@ class Command(BaseCommand):
             import_id=importing.new_import_id(),
             status=ImportStatus.RUNNING,
         )
-        record = importing.run_import(record, data, progress=progress)
+        record = importing.run_import(record, path, progress=progress)
         if record.status == ImportStatus.DONE:
             progress(100, f"đã ghi {record.rows} dòng vào kho")
         progress.end()

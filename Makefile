@@ -10,6 +10,9 @@ PORT ?= 8000
 
 .PHONY: install demo serve lint fmt test test-pg bench messages clean
 
+# Byte-code caches make every test subprocess and the second test run start faster.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

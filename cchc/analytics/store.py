@@ -20,6 +20,7 @@ writer (it holds the lock, so nobody else is writing them).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -85,6 +86,8 @@ class Manifest:
     snapshots: dict[str, dict[str, Any]]
     imports: list[dict[str, Any]]
     retired: list[dict[str, Any]] = field(default_factory=list)
+    # Validated batches waiting for ``Store.compact`` (not yet in the partitions).
+    staged: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,7 +96,15 @@ class Manifest:
             "snapshots": self.snapshots,
             "imports": self.imports,
             "retired": self.retired,
+            "staged": self.staged,
         }
+
+    def with_changes(self, **changes: Any) -> Manifest:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def staged_rows(self) -> int:
+        return sum(int(b["rows"]) for b in self.staged)
 
     @property
     def rows(self) -> int:
@@ -118,6 +129,9 @@ class Manifest:
 
     def import_record(self, import_id: str) -> dict[str, Any] | None:
         return next((i for i in self.imports if i["import_id"] == import_id), None)
+
+    def staged_record(self, import_id: str) -> dict[str, Any] | None:
+        return next((b for b in self.staged if b["import_id"] == import_id), None)
 
 
 Progress = Callable[[int, str], None]
@@ -188,6 +202,7 @@ class Store:
         self.threads = threads
         (self.root / "data").mkdir(parents=True, exist_ok=True)
         (self.root / "snap").mkdir(exist_ok=True)
+        (self.root / "inbox").mkdir(exist_ok=True)
         (self.root / "tmp").mkdir(exist_ok=True)
 
     # --- reading ---------------------------------------------------------------------
@@ -196,7 +211,7 @@ class Store:
         """The current manifest (a consistent view for as long as the reader needs it)."""
         path = self.root / MANIFEST
         if not path.exists():
-            return Manifest(self.root, 0, {}, {}, [], [])
+            return Manifest(self.root, 0, {}, {}, [], [], [])
         data = json.loads(path.read_text(encoding="utf-8"))
         return Manifest(
             self.root,
@@ -205,6 +220,7 @@ class Store:
             dict(data["snapshots"]),
             list(data["imports"]),
             list(data.get("retired", [])),
+            list(data.get("staged", [])),
         )
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -258,13 +274,13 @@ class Store:
         import_id = import_id or secrets.token_hex(8)
         with self._lock():
             current = self.open()
-            previous = current.import_record(import_id)
+            previous = current.import_record(import_id) or current.staged_record(import_id)
             if previous is not None:
                 return ImportResult(
                     import_id,
                     int(previous["rows"]),
-                    int(previous["inserted"]),
-                    int(previous["updated"]),
+                    int(previous.get("inserted", 0)),
+                    int(previous.get("updated", 0)),
                     str(previous["sha256"]),
                     already_applied=True,
                 )
@@ -299,15 +315,7 @@ class Store:
                     "updated": updated,
                     "applied_at": time.time(),
                 }
-                manifest = Manifest(
-                    self.root,
-                    manifest.version,
-                    manifest.partitions,
-                    manifest.snapshots,
-                    [*current.imports, record],
-                    manifest.retired,
-                )
-                self._swap(manifest)
+                self._swap(manifest.with_changes(imports=[*current.imports, record]))
             except BaseException:
                 for file in written:
                     file.unlink(missing_ok=True)
@@ -316,6 +324,155 @@ class Store:
                 con.close()
                 hasher.join()
             return ImportResult(import_id, rows, inserted, updated, digest)
+
+    # --- API batches: staged now, merged into the partitions by compact() -------------
+
+    def stage_batch(
+        self,
+        path: str | Path,
+        *,
+        import_id: str,
+        max_errors: int = MAX_ERRORS,
+        units: UnitCheck | None = None,
+        text_check: TextCheck | None = None,
+    ) -> ImportResult:
+        """Validate a small canonical CSV (an API batch) and keep it, typed, in ``inbox/``.
+
+        All or nothing like ``import_csv``, but no month is rewritten: ``compact`` merges
+        every waiting batch in one write (a batch of a few rows would otherwise rewrite
+        whole months). Reports read the partitions only; ``Manifest.staged`` says what waits.
+        A batch id already staged or applied is not taken twice (``already_applied``).
+        """
+        source = Path(path)
+        with self._lock():
+            current = self.open()
+            known = current.import_record(import_id) or current.staged_record(import_id)
+            if known is not None:
+                return ImportResult(
+                    import_id,
+                    int(known["rows"]),
+                    int(known.get("inserted", 0)),
+                    int(known.get("updated", 0)),
+                    str(known["sha256"]),
+                    already_applied=True,
+                )
+            self._collect_garbage(current)
+            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            rel = f"inbox/{import_id[:32]}-{secrets.token_hex(3)}.parquet"
+            target = self.root / rel
+            try:
+                rows, _months = _stage(con, source, max_errors, units, text_check)
+                self._copy(con, f"SELECT {', '.join(sql.FILE_NAMES)} FROM staged", target)
+                digest = sha256_file(source)
+                entry = {
+                    "import_id": import_id,
+                    "file": rel,
+                    "rows": rows,
+                    "sha256": digest,
+                    "source": source.name,
+                    "staged_at": time.time(),
+                }
+                self._swap(
+                    current.with_changes(
+                        version=current.version + 1, staged=[*current.staged, entry]
+                    )
+                )
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            finally:
+                con.close()
+            return ImportResult(import_id, rows, 0, 0, digest)
+
+    def compact(self, progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Merge every staged batch into the partitions in one write; their import records.
+
+        A key sent in several batches keeps the version of the latest batch. Each batch's
+        record says how many of its rows were new and how many replaced a stored version
+        (or one of an earlier batch of the same compaction).
+        """
+        report = progress or (lambda percent, phase: None)
+        with self._lock():
+            current = self.open()
+            if not current.staged:
+                return []
+            self._collect_garbage(current)
+            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            written: list[Path] = []
+            cols = ", ".join(sql.FILE_NAMES)
+            batches = current.staged
+            try:
+                files = [_quote(str(self.root / e["file"])) for e in batches]
+                union = " UNION ALL ".join(
+                    f"SELECT {i} AS b, {cols} FROM read_parquet('{f}')" for i, f in enumerate(files)
+                )
+                con.execute(f"CREATE TEMP TABLE batch_rows AS {union}")
+                con.execute(
+                    f"""CREATE TEMP TABLE staged AS
+                    SELECT {cols}, year(received_at) * 100 + month(received_at) AS m
+                    FROM batch_rows
+                    QUALIFY row_number() OVER (
+                        PARTITION BY source_system, dossier_code ORDER BY b DESC) = 1
+                    ORDER BY m, unit_code, received_at"""
+                )
+                months = {
+                    _month_of(int(m)): int(n)
+                    for m, n in con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall()
+                }
+                had_hits = bool(current.partitions)
+                token_id = f"compact-{secrets.token_hex(4)}"
+                _inserted, _updated, manifest = self._apply(
+                    con, current, token_id, months, written, report
+                )
+                old_keys = (
+                    "(SELECT DISTINCT source_system, dossier_code FROM hits)"
+                    if had_hits
+                    else "(SELECT NULL::VARCHAR AS source_system, NULL::VARCHAR AS dossier_code "
+                    "WHERE FALSE)"
+                )
+                per_batch = {
+                    int(b): (int(n), int(u))
+                    for b, n, u in con.execute(
+                        f"""SELECT b, count(*), count(*) FILTER (
+                                WHERE h.dossier_code IS NOT NULL OR r.rn > 1)
+                        FROM (SELECT b, source_system, dossier_code, row_number() OVER (
+                                PARTITION BY source_system, dossier_code ORDER BY b) AS rn
+                              FROM batch_rows) r
+                        LEFT JOIN {old_keys} h USING (source_system, dossier_code)
+                        GROUP BY b"""
+                    ).fetchall()
+                }
+                now = time.time()
+                records = [
+                    {
+                        "import_id": e["import_id"],
+                        "sha256": e["sha256"],
+                        "source": e["source"],
+                        "rows": per_batch[i][0],
+                        "inserted": per_batch[i][0] - per_batch[i][1],
+                        "updated": per_batch[i][1],
+                        "applied_at": now,
+                        "compacted": token_id,
+                    }
+                    for i, e in enumerate(batches)
+                ]
+                retired = [
+                    *manifest.retired,
+                    *({"file": e["file"], "retired_at": now} for e in batches),
+                ]
+                self._swap(
+                    manifest.with_changes(
+                        imports=[*current.imports, *records], staged=[], retired=retired
+                    )
+                )
+            except BaseException:
+                for file in written:
+                    file.unlink(missing_ok=True)
+                raise
+            finally:
+                con.close()
+            report(100, "xong")
+            return records
 
     def _swap(self, manifest: Manifest) -> None:
         tmp = self.root / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
@@ -339,8 +496,9 @@ class Store:
         now = time.time()
         live = {p["file"] for p in current.partitions.values()}
         live |= {s["file"] for s in current.snapshots.values() if s.get("file")}
+        live |= {b["file"] for b in current.staged}
         waiting = {r["file"] for r in current.retired if now - r["retired_at"] < self.retire_delay}
-        for sub in ("data", "snap"):
+        for sub in ("data", "snap", "inbox"):
             for file in (self.root / sub).glob("*.parquet"):
                 rel = f"{sub}/{file.name}"
                 if rel not in live and rel not in waiting:
@@ -427,13 +585,16 @@ class Store:
                 partitions.pop(month, None)
                 target.unlink()
                 written.remove(target)
-        con.execute("DROP TABLE staged")
         report(90, "hồ sơ chuyển kỳ theo tháng")
         snapshots = self._rebuild_snapshots(
             con, current, partitions, min(months) if months else None, token, written, retired
         )
-        manifest = Manifest(
-            self.root, current.version + 1, partitions, snapshots, current.imports, retired
+        con.execute("DROP TABLE staged")
+        manifest = current.with_changes(
+            version=current.version + 1,
+            partitions=partitions,
+            snapshots=snapshots,
+            retired=retired,
         )
         return sum(incoming.values()) - updated, updated, manifest
 
@@ -447,49 +608,76 @@ class Store:
         written: list[Path],
         retired: list[dict[str, Any]],
     ) -> dict[str, dict[str, Any]]:
-        """snap(M+1) = rows of snap(M) and partition(M) not finished before the 1st of M+1."""
+        """Snapshot K = the dossiers received before the 1st of month K and not finished
+        before it, for every K after a partition month (K after the first changed month is
+        rebuilt; earlier ones stay).
+
+        Built from what changed, never from the partitions: the old snapshot that covers K
+        (K's own, or the last one when K lies beyond the old chain) without the keys the
+        temp table ``staged`` brings, plus the staged rows open at K.
+        """
+        now = time.time()
         if not partitions:
             for snap in current.snapshots.values():
                 if snap.get("file"):
-                    retired.append({"file": snap["file"], "retired_at": time.time()})
+                    retired.append({"file": snap["file"], "retired_at": now})
             return {}
         months = sorted(partitions)
-        snapshots = {
-            k: v for k, v in current.snapshots.items() if first_changed and k <= first_changed
-        }
+        wanted = []
         month = months[0]
-        cols = ", ".join(sql.FILE_NAMES)
         while month <= months[-1]:
-            nxt = _next_month(month)
-            if first_changed is not None and nxt <= first_changed and nxt in snapshots:
-                month = nxt
+            month = _next_month(month)
+            wanted.append(month)
+        kept = {
+            k: v
+            for k, v in current.snapshots.items()
+            if first_changed is not None and k <= first_changed and k in wanted
+        }
+        old_keys = sorted(current.snapshots)
+        old_files = sorted(
+            {str(self.root / v["file"]) for v in current.snapshots.values() if v.get("file")}
+        )
+        if old_files:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE snap_hits AS
+                SELECT o.source_system, o.dossier_code, o.filename AS f
+                FROM read_parquet({old_files!r}, filename = true) o
+                SEMI JOIN staged i USING (source_system, dossier_code)"""
+            )
+            hit_files = {f for (f,) in con.execute("SELECT DISTINCT f FROM snap_hits").fetchall()}
+        else:
+            hit_files = set()
+        cols = ", ".join(sql.FILE_NAMES)
+        snapshots = dict(kept)
+        for key in wanted:
+            if key in kept:
                 continue
-            sources = []
-            prev = snapshots.get(month)
-            if prev and prev.get("file"):
-                sources.append(f"read_parquet('{_quote(str(self.root / prev['file']))}')")
-            if month in partitions:
-                sources.append(
-                    f"read_parquet('{_quote(str(self.root / partitions[month]['file']))}')"
-                )
-            old = current.snapshots.get(nxt)
-            if old and old.get("file"):
-                retired.append({"file": old["file"], "retired_at": time.time()})
-            if not sources:
-                snapshots[nxt] = {"file": None, "rows": 0}
-                month = nxt
-                continue
-            rel = f"snap/open-{nxt}-{token}.parquet"
+            start = f"TIMESTAMP '{key}-01 00:00:00'"
+            still_open = f"(finished_at IS NULL OR finished_at >= {start})"
+            parts = [f"SELECT {cols} FROM staged WHERE received_at < {start} AND {still_open}"]
+            base_key = min(key, old_keys[-1]) if old_keys else None
+            base = current.snapshots.get(base_key) if base_key else None
+            if base and base.get("file"):
+                path = _quote(str(self.root / base["file"]))
+                old = f"SELECT {cols} FROM read_parquet('{path}') o WHERE {still_open}"
+                if str(self.root / base["file"]) in hit_files:
+                    old = (
+                        f"SELECT * FROM ({old}) ANTI JOIN (SELECT source_system, dossier_code "
+                        f"FROM snap_hits WHERE f = '{path}') h USING (source_system, dossier_code)"
+                    )
+                parts.append(old)
+            rel = f"snap/open-{key}-{token}.parquet"
             target = self.root / rel
             written.append(target)
-            first = f"TIMESTAMP '{nxt}-01 00:00:00'"
-            union = " UNION ALL ".join(
-                f"SELECT {cols} FROM {src} WHERE finished_at IS NULL OR finished_at >= {first}"
-                for src in sources
-            )
-            count = self._write(con, f"SELECT * FROM ({union})", target)
-            snapshots[nxt] = {"file": rel, "rows": count}
-            month = nxt
+            count = self._write(con, f"SELECT * FROM ({' UNION ALL '.join(parts)})", target)
+            snapshots[key] = {"file": rel, "rows": count}
+            if not count:
+                target.unlink()
+                written.remove(target)
+                snapshots[key] = {"file": None, "rows": 0}
+        for key, snap in current.snapshots.items():
+            if snap.get("file") and snapshots.get(key) != snap:
+                retired.append({"file": snap["file"], "retired_at": now})
         return snapshots
 
 

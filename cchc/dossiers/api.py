@@ -1,5 +1,9 @@
 """``POST /api/dossiers``: push up to 10,000 canonical dossiers per batch.
 
+A batch is checked at once (all or nothing, the same validation as a file) and kept in
+the store's inbox; a background job merges every waiting batch into the monthly files in
+one write (202 until then; ``GET /api/dossiers/{key}`` tells what became of it).
+
 Token auth (``Authorization: Bearer <token>``, see ``cchc dossiers token``); the batch
 ``key`` makes the call idempotent: the same key from the same token returns the first
 result without applying anything again. All or nothing, with the same validation as a file.
@@ -14,12 +18,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from cchc.dossiers import importing
 from cchc.dossiers.models import ApiBatch, ApiToken, DossierImport, ImportStatus
 from cchc.dossiers.profiles import CANONICAL_COLUMNS
+from cchc.dossiers.tasks import compact_dossiers
 
 MAX_BATCH = 10_000
 
@@ -102,12 +107,31 @@ def _out(batch: ApiBatch, replayed: bool) -> dict[str, Any]:
     }
 
 
-@router.post("", response={200: BatchOut, 422: BatchOut})
-def push(request: HttpRequest, body: BatchIn) -> tuple[int, dict[str, Any]]:
+def _status(batch: ApiBatch, replayed: bool) -> Status[dict[str, Any]]:
+    """200 with the result of a merged batch, 202 for a checked batch still waiting in the
+    store's inbox (status ``queued``), 422 with the errors of a refused one."""
+    codes = {str(ImportStatus.DONE): 200, str(ImportStatus.QUEUED): 202}
+    codes[str(ImportStatus.RUNNING)] = 202
+    return Status(codes.get(str(batch.record.status), 422), _out(batch, replayed))
+
+
+@router.get("/{key}", response={200: BatchOut, 202: BatchOut, 404: dict[str, str], 422: BatchOut})
+def batch_status(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
+    """What became of a batch this token sent (by its key)."""
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    batch = ApiBatch.objects.select_related("record").filter(token=token, key=key).first()
+    if batch is None:
+        return Status(404, {"detail": f"Không có lô “{key}” của mã truy cập này"})
+    importing.reconcile(batch.record)
+    return _status(batch, True)
+
+
+@router.post("", response={200: BatchOut, 202: BatchOut, 422: BatchOut})
+def push(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     existing = ApiBatch.objects.select_related("record").filter(token=token, key=body.key).first()
     if existing is not None:
-        return (200 if existing.record.status == ImportStatus.DONE else 422), _out(existing, True)
+        return _status(existing, True)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(CANONICAL_COLUMNS)
@@ -127,7 +151,11 @@ def push(request: HttpRequest, body: BatchIn) -> tuple[int, dict[str, Any]]:
             batch = ApiBatch.objects.create(token=token, key=body.key, record=record)
     except IntegrityError:  # the same key raced in: answer with the first one
         batch = ApiBatch.objects.select_related("record").get(token=token, key=body.key)
-        return (200 if batch.record.status == ImportStatus.DONE else 422), _out(batch, True)
-    importing.run_import(record, data, user=token.user)
+        return _status(batch, True)
+    # Checked now, merged by the compaction job (one write for all waiting batches).
+    importing.run_import(record, data, user=token.user, stage=True)
     batch.record.refresh_from_db()
-    return (200 if batch.record.status == ImportStatus.DONE else 422), _out(batch, False)
+    if batch.record.status == ImportStatus.QUEUED:
+        compact_dossiers.enqueue()
+        batch.record.refresh_from_db()
+    return _status(batch, False)

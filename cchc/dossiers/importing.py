@@ -401,8 +401,12 @@ def run_import(
     *,
     user: Any = None,
     progress: Progress | None = None,
+    stage: bool = False,
 ) -> DossierImport:
     """Apply a confirmed import to the store; the record ends DONE, REJECTED or FAILED.
+
+    With ``stage`` (API batches) the checked rows wait in the store's inbox and the record
+    stays QUEUED until ``compact_staged`` merges them (the caller enqueues it).
 
     ``data``: the file's bytes or its path (a canonical UTF-8 CSV on disk then goes to the
     store in one pass, see ``fast_header``). ``progress`` (the CLI's terminal line) is told
@@ -452,7 +456,13 @@ def run_import(
         return record_
     step(70, "ghi vào kho dữ liệu")
     try:
-        result = store().import_csv(prepared.csv_path, import_id=record_.import_id)
+        if stage:
+            staged = store().stage_batch(prepared.csv_path, import_id=record_.import_id)
+            if not staged.already_applied or store().open().staged_record(record_.import_id):
+                return _staged(record_, staged.rows)
+            result = staged  # merged already (a replay after a crash)
+        else:
+            result = store().import_csv(prepared.csv_path, import_id=record_.import_id)
     except ImportRejected as rejected:  # the units or the file changed since the preview
         _merge_store_errors(prepared, rejected, [], {})
         save_preview(record_, prepared)
@@ -466,6 +476,48 @@ def run_import(
     return _finish(record_, prepared, result, user)
 
 
+def _staged(record_: DossierImport, rows: int) -> DossierImport:
+    DossierImport.objects.filter(pk=record_.pk).update(
+        status=ImportStatus.QUEUED, rows=rows, progress=90, phase=STAGED_PHASE
+    )
+    record_.refresh_from_db()
+    return record_
+
+
+STAGED_PHASE = "đã kiểm tra, chờ gộp vào kho"
+
+
+def compact_staged() -> int:
+    """Merge the store's waiting API batches; mark their records DONE. Returns how many."""
+    records = store().compact()
+    for applied in records:
+        found = DossierImport.objects.filter(import_id=applied["import_id"]).first()
+        if found is not None:
+            _done(found, int(applied["rows"]), int(applied["inserted"]), int(applied["updated"]))
+    return len(records)
+
+
+def _done(
+    record_: DossierImport, rows: int, inserted: int, updated: int, user: Any = None
+) -> DossierImport:
+    with transaction.atomic():
+        record_.rows = rows
+        record_.inserted = inserted
+        record_.updated = updated
+        record_.status = ImportStatus.DONE
+        record_.progress = 100
+        record_.phase = "xong"
+        record_.finished_at = timezone.now()
+        record_.save()
+        record(
+            actor=user or record_.created_by,
+            obj=record_,
+            action="dossiers.import",
+            changes={"rows": (None, rows), "import_id": (None, record_.import_id)},
+        )
+    return record_
+
+
 def _finish(record_: DossierImport, prepared: Prepared, result: Any, user: Any) -> DossierImport:
     """Record the outcome: DONE with the store's counts, or REJECTED with the errors."""
     if result is None:
@@ -475,22 +527,7 @@ def _finish(record_: DossierImport, prepared: Prepared, result: Any, user: Any) 
         )
         record_.refresh_from_db()
         return record_
-    with transaction.atomic():
-        record_.rows = result.rows
-        record_.inserted = result.inserted
-        record_.updated = result.updated
-        record_.status = ImportStatus.DONE
-        record_.progress = 100
-        record_.phase = "xong"
-        record_.finished_at = timezone.now()
-        record_.save()
-        record(
-            actor=user,
-            obj=record_,
-            action="dossiers.import",
-            changes={"rows": (None, result.rows), "import_id": (None, record_.import_id)},
-        )
-    return record_
+    return _done(record_, result.rows, result.inserted, result.updated, user)
 
 
 def reconcile(record_: DossierImport) -> DossierImport:

@@ -28,3 +28,11 @@ def import_dossiers(record_id: int, user_id: int | None = None) -> str:
         )
         raise
     return str(record.status)
+
+
+@task()
+def compact_dossiers() -> int:
+    """Merge the API batches waiting in the store's inbox (one write for all of them)."""
+    from cchc.dossiers.importing import compact_staged
+
+    return compact_staged()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -89,11 +90,18 @@ ROWS = [
 JULY = periods.month(2025, 7)  # 15/06/2025–14/07/2025
 
 
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ROWS imported once per module; each test gets its own copy."""
+    tmp = tmp_path_factory.mktemp("built")
+    Store(tmp / "store").import_csv(write(tmp / "a.csv", ROWS), import_id="imp-1")
+    return tmp / "store"
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "store")
-    s.import_csv(write(tmp_path / "a.csv", ROWS), import_id="imp-1")
-    return s
+def store(tmp_path: Path, built_store: Path) -> Store:
+    shutil.copytree(built_store, tmp_path / "store")
+    return Store(tmp_path / "store")
 
 
 def snapshot_of(root: Path) -> dict[str, str]:
@@ -270,3 +278,105 @@ def test_synth_is_byte_identical(tmp_path: Path) -> None:
     assert len(a.read_text().splitlines()) == 10_001
     store = Store(tmp_path / "s")
     assert store.import_csv(a).inserted == 10_000
+
+
+def test_api_batches_are_staged_then_compacted(tmp_path: Path) -> None:
+    """Batches wait in inbox/ (reports do not see them), then one compaction merges them
+    all; the same key in two batches keeps the later version; ids are never applied twice."""
+    store = Store(tmp_path / "store")
+    store.import_csv(
+        write(tmp_path / "base.csv", [line("A", "X1", "direct", "2025-06-16 08:00", "2025-06-20")]),
+        import_id="base",
+    )
+    before = store.open()
+    first = write(
+        tmp_path / "b1.csv",
+        [
+            line("A", "X1", "direct", "2025-06-16 08:00", "2025-06-20", "2025-06-18 09:00"),
+            line("B", "X2", "postal", "2025-07-02 08:00", "2025-07-09"),
+        ],
+    )
+    second = write(
+        tmp_path / "b2.csv",
+        [
+            line("B", "X2", "postal", "2025-07-02 08:00", "2025-07-09", "2025-07-10 08:00"),
+            line("C", "X2", "direct", "2025-08-01 08:00", "2025-08-04"),
+        ],
+    )
+    assert store.stage_batch(first, import_id="api-1").rows == 2
+    assert store.stage_batch(second, import_id="api-2").rows == 2
+    assert store.stage_batch(second, import_id="api-2").already_applied
+    staged = store.open()
+    assert [b["import_id"] for b in staged.staged] == ["api-1", "api-2"]
+    assert staged.staged_rows == 4 and staged.partitions == before.partitions
+    with pytest.raises(ImportRejected):  # a bad batch is refused and leaves nothing behind
+        store.stage_batch(
+            write(tmp_path / "bad.csv", [line("D", "X1", "fax", "2025-08-01", "2025-08-02")]),
+            import_id="api-3",
+        )
+    assert store.open().staged == staged.staged
+    records = store.compact()
+    assert [(r["import_id"], r["rows"], r["inserted"], r["updated"]) for r in records] == [
+        ("api-1", 2, 1, 1),  # A replaced the stored A
+        ("api-2", 2, 1, 1),  # B replaced api-1's B
+    ]
+    after = store.open()
+    assert after.staged == [] and after.rows == 3 and store.compact() == []
+    con = store.connect()
+    rows = dict(
+        con.execute(
+            f"SELECT dossier_code, status FROM read_parquet({after.all_files()!r})"
+        ).fetchall()
+    )
+    assert rows == {"A": "finished", "B": "finished", "C": "in_progress"}
+    assert store.stage_batch(first, import_id="api-1").already_applied
+    # The merged batch files are retired (deleted after the delay, like replaced months).
+    assert {b["file"] for b in staged.staged} <= {r["file"] for r in after.retired}
+
+
+def test_snapshots_equal_their_definition_after_each_write(tmp_path: Path) -> None:
+    """Every snapshot holds exactly the dossiers received before its month and open at its
+    start, recomputed from all partitions, after inserts, updates, earlier months and a
+    compaction (snapshots are built from what changed, never from the partitions)."""
+    store = Store(tmp_path / "store")
+    units = synth.zipf_weights([f"X{i}" for i in range(1, 6)])
+    first = synth.generate(3000, 2, 11, units, tmp_path / "a.csv")
+    later = synth.generate(1500, 1, 12, units, tmp_path / "b.csv")  # same codes: updates
+
+    def check() -> None:
+        manifest = store.open()
+        con = store.connect()
+        everything = f"read_parquet({manifest.all_files()!r})"
+        for key, snap in manifest.snapshots.items():
+            start = f"TIMESTAMP '{key}-01 00:00:00'"
+            want = set(
+                con.execute(
+                    f"SELECT dossier_code, status FROM {everything} WHERE received_at < {start} "
+                    f"AND (finished_at IS NULL OR finished_at >= {start})"
+                ).fetchall()
+            )
+            got = set()
+            if snap["file"]:
+                got = set(
+                    con.execute(
+                        "SELECT dossier_code, status FROM "
+                        f"read_parquet('{store.root / snap['file']}')"
+                    ).fetchall()
+                )
+            assert got == want, key
+            assert snap["rows"] == len(want)
+        con.close()
+
+    store.import_csv(first)
+    check()
+    result = store.import_csv(later)
+    assert result.updated > 0
+    check()
+    # A batch reaching back before the first month, merged by a compaction.
+    early = write(
+        tmp_path / "early.csv",
+        [line("EARLY", "X1", "direct", "2020-03-02 08:00", "2020-03-09")],
+    )
+    store.stage_batch(early, import_id="early")
+    store.compact()
+    check()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import shutil
@@ -14,7 +13,6 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from cchc.analytics.synth import luc_binh
 from cchc.dossiers import importing
 from cchc.dossiers.models import ApiToken, DossierImport, Official766Score
 from tests.conftest import PASSWORD
@@ -23,25 +21,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dossiers"
 LB = {"unit": "01990@legacy", "from": "2021-12-15", "to": "2022-09-19"}
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def luc_binh_built(tmp_path_factory: Any) -> Path:
-    """The Lục Bình store, built once per module (codes rewritten to the real 01990)."""
-    from cchc.analytics.store import Store
-
-    tmp = tmp_path_factory.mktemp("lb")
-    raw = luc_binh(tmp / "raw.csv")
-    rows = list(csv.DictReader(raw.open(encoding="utf-8")))
-    for row in rows:
-        row["unit_code"] = "01990"
-    target = tmp / "lb.csv"
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    Store(tmp / "store").import_csv(target, import_id="lb")
-    return tmp / "store"
 
 
 @pytest.fixture
@@ -311,3 +290,42 @@ def test_default_report_of_a_former_province_is_its_last_year(
     assert response.status_code == 200
     body = response.content.decode()
     assert "15/12/2023" in body and "14/12/2024" in body
+
+
+def test_api_batch_waits_in_the_inbox_until_compacted(
+    luc_binh_store: Path, make_user: Any, settings: Any
+) -> None:
+    """Without a worker the batch is checked and kept (202, queued), reports do not count
+    it yet; the compaction job merges it and the batch's status turns to done (200)."""
+    from cchc.dossiers.models import ApiBatch
+
+    # A queue nobody works on: the job is enqueued and waits.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    user = make_user("robot", role="secretariat")
+    ApiToken.objects.create(
+        name="t", user=user, token_hash=ApiToken.digest("s3cret"), prefix="s3cret"
+    )
+    row = {
+        "source_system": "API",
+        "dossier_code": "Q1",
+        "unit_code": "01990",
+        "channel": "direct",
+        "received_at": "2022-03-01 08:00",
+        "due_at": "2022-03-05",
+    }
+    auth = {"HTTP_AUTHORIZATION": "Bearer s3cret"}
+    client = Client()
+    body = json.dumps({"key": "q1", "dossiers": [row]})
+    response = client.post("/api/dossiers", body, content_type="application/json", **auth)
+    assert response.status_code == 202
+    assert (response.json()["status"], response.json()["rows"]) == ("queued", 1)
+    manifest = importing.store().open()
+    assert manifest.rows == 927 and manifest.staged_rows == 1
+    assert client.get("/api/dossiers/q1", **auth).status_code == 202
+    assert client.get("/api/dossiers/nope", **auth).status_code == 404
+    assert importing.compact_staged() == 1
+    done = client.get("/api/dossiers/q1", **auth)
+    assert done.status_code == 200 and (done.json()["inserted"], done.json()["updated"]) == (1, 0)
+    assert importing.store().open().rows == 928
+    assert ApiBatch.objects.get(key="q1").record.status == "done"

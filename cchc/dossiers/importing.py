@@ -9,6 +9,7 @@ profile, the units and who may import them) and turns every error into
 from __future__ import annotations
 
 import csv
+import operator
 import os
 import re
 import secrets
@@ -56,6 +57,10 @@ class Prepared:
     encoding: str = ""
     message: str = ""
     csv_path: Path | None = None
+    # Where each canonical row came from ("dòng 5", "trang Sheet1, dòng 5") and the file's
+    # name of each canonical column: the store's errors are told by line and column.
+    places: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
 
     def add(self, place: str, column: str, value: str, reason: str) -> None:
         self.error_total += 1
@@ -107,7 +112,7 @@ class UnitIndex:
         hierarchy = Hierarchy.LEGACY if received < LEGACY_CUTOVER else Hierarchy.Y2025
         other = Hierarchy.Y2025 if hierarchy == Hierarchy.LEGACY else Hierarchy.LEGACY
         text = raw.strip()
-        alias = profile.unit_alias(text)
+        alias = profile.unit_alias(text) if profile.units else None
         code = alias if alias is not None else text
         pk = self.codes.get((str(hierarchy), code))
         if pk is None and profile.match_unit_names and alias is None:
@@ -231,6 +236,31 @@ def prepare_fast(
     return out, result
 
 
+_DAY_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?: (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)?")
+
+
+def _received_legacy(text: str, days: dict[str, bool | None]) -> bool | None:
+    """Whether a received time falls before the cut-over (None: blank or unreadable).
+
+    The same answer as ``parse_datetime_value``; ``yyyy-mm-dd[ HH:MM:SS]`` with a valid time
+    (what xlsx date cells become) is decided by its date alone, once per day."""
+    match = _DAY_TIME.fullmatch(text)
+    if match is None:
+        try:
+            parsed = parse_datetime_value(text)
+        except ValueParseError:
+            return None
+        return None if parsed is None else parsed[0].date() < LEGACY_CUTOVER
+    day = match[1]
+    if day not in days:
+        try:
+            parsed = parse_datetime_value(day)
+        except ValueParseError:
+            parsed = None
+        days[day] = None if parsed is None else parsed[0].date() < LEGACY_CUTOVER
+    return days[day]
+
+
 def prepare(
     data: bytes,
     name: str,
@@ -243,8 +273,10 @@ def prepare(
 ) -> Prepared:
     """Read and check a file; with ``dry_run`` off leave the canonical CSV in ``csv_path``.
 
-    The store's own checks (dates, enums, duplicates…) run on the canonical file too, so
-    the preview lists every error the real import would meet.
+    With ``dry_run`` the store's own checks (dates, enums, duplicates…) run on the canonical
+    file too, so the preview lists every error the real import would meet. Without it, a
+    file the app found no error in goes to the store once: the real import checks it (the
+    caller maps its errors to places with ``places`` and ``names``).
     """
     out = Prepared()
     try:
@@ -270,29 +302,53 @@ def prepare(
         return out
     units = UnitIndex(user)
     idx = mapping.index
-    column_name = {c: mapping.names.get(c, c) for c in profiles.CANONICAL_COLUMNS}
+    columns = profiles.CANONICAL_COLUMNS
+    column_name = {c: mapping.names.get(c, c) for c in columns}
+    out.names = column_name
+    # Each canonical column's cell in a row extended by one blank (absent columns → blank).
+    blank = len(header)
+    pick = operator.itemgetter(*(idx.get(c, blank) for c in columns))
+    at = {c: i for i, c in enumerate(columns)}
+    source_at, unit_at, received_at = at["source_system"], at["unit_code"], at["received_at"]
+    finished_at, days_at = at["finished_at"], at["supplement_days"]
+    mapped: dict[str, str | None]  # a vendor value → its canonical value, once each
+    enums = [(at[c], c, dict[str, str | None]()) for c in ("channel", "status") if c in idx]
     unmatched: dict[str, dict[str, None]] = defaultdict(dict)
-    places: list[str] = []
+    resolved: dict[tuple[str, bool], tuple[str, str]] = {}
+    days: dict[str, bool | None] = {}
+    places = out.places
+    preview = out.preview
+    strip = str.strip
+    stripped = all(s.stripped for s in sheets)
     work = Path(settings.DATA_DIR) / "tmp"
     work.mkdir(parents=True, exist_ok=True)
     fd, name_ = tempfile.mkstemp(suffix=".csv", dir=work)
     path = Path(name_)
     handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
-        with handle:
+        with handle, reading.no_gc():
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(profiles.CANONICAL_COLUMNS)
+            writer.writerow(columns)
+            batch: list[list[str]] = []
             for number, (place, cells) in enumerate(reading.iter_rows(sheets)):
-                if progress and number % 5000 == 0:
-                    progress(5 + int(60 * number / total_rows), f"đọc dòng {number + 1}")
-                row = {c: cells[i].strip() for c, i in idx.items()}
-                if fixed_source and not row.get("source_system"):
-                    row["source_system"] = fixed_source
-                for column in ("channel", "status"):
-                    raw = row.get(column, "")
-                    if column not in idx or not raw:
+                if number % 5000 == 0:
+                    if progress:
+                        progress(5 + int(60 * number / total_rows), f"đọc dòng {number + 1}")
+                    writer.writerows(batch)
+                    batch.clear()
+                cells.append("")
+                row = list(pick(cells)) if stripped else list(map(strip, pick(cells)))
+                cells.pop()
+                if fixed_source and not row[source_at]:
+                    row[source_at] = fixed_source
+                for position, column, mapped in enums:
+                    raw = row[position]
+                    if not raw:
                         continue
-                    value = profile.map_value(column, raw)
+                    if raw in mapped:
+                        value = mapped[raw]
+                    else:
+                        value = mapped[raw] = profile.map_value(column, raw)
                     if value is None:
                         unmatched[column_name[column]][raw] = None
                         allowed = ", ".join(profiles.CANONICAL_VALUES[column])
@@ -304,33 +360,39 @@ def prepare(
                             f"(giá trị chuẩn: {allowed})",
                         )
                         # A valid stand-in so the store does not report the cell twice.
-                        finished = bool(row.get("finished_at"))
                         value = (
                             "direct"
                             if column == "channel"
-                            else ("finished" if finished else "in_progress")
+                            else ("finished" if row[finished_at] else "in_progress")
                         )
-                    row[column] = value
+                    row[position] = value
                 if profile.due_already_extended:
-                    row["supplement_days"] = ""
-                unit_raw = row.get("unit_code", "")
-                try:
-                    parsed = parse_datetime_value(row.get("received_at", ""))
-                except ValueParseError:
-                    parsed = None
-                if parsed is not None and unit_raw:
-                    code, reason = units.resolve(unit_raw, parsed[0].date(), profile)
-                    if reason:
-                        unmatched[column_name["unit_code"]][unit_raw] = None
-                        out.add(place, column_name["unit_code"], unit_raw, reason)
-                    else:
-                        row["unit_code"] = code
-                writer.writerow([row.get(c, "") for c in profiles.CANONICAL_COLUMNS])
+                    row[days_at] = ""
+                unit_raw = row[unit_at]
+                if unit_raw:
+                    legacy = _received_legacy(row[received_at], days)
+                    if legacy is not None:
+                        key = (unit_raw, legacy)
+                        found = resolved.get(key)
+                        if found is None:
+                            when = date(2025, 6, 30) if legacy else LEGACY_CUTOVER
+                            found = resolved[key] = units.resolve(unit_raw, when, profile)
+                        code, reason = found
+                        if reason:
+                            unmatched[column_name["unit_code"]][unit_raw] = None
+                            out.add(place, column_name["unit_code"], unit_raw, reason)
+                        else:
+                            row[unit_at] = code
+                batch.append(row)
                 places.append(place)
-                if len(out.preview) < PREVIEW_ROWS:
-                    out.preview.append({c: row.get(c, "") for c in profiles.CANONICAL_COLUMNS})
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append(dict(zip(columns, row, strict=True)))
+            writer.writerows(batch)
         out.rows = len(places)
         out.unmatched = {k: list(v) for k, v in unmatched.items()}
+        if out.ok and not dry_run:  # the real import checks the file (run_import)
+            out.csv_path = path
+            return out
         if progress:
             progress(65, "kiểm tra dữ liệu")
         try:
@@ -464,7 +526,7 @@ def run_import(
         else:
             result = store().import_csv(prepared.csv_path, import_id=record_.import_id)
     except ImportRejected as rejected:  # the units or the file changed since the preview
-        _merge_store_errors(prepared, rejected, [], {})
+        _merge_store_errors(prepared, rejected, prepared.places, prepared.names)
         save_preview(record_, prepared)
         DossierImport.objects.filter(pk=pk).update(
             status=ImportStatus.REJECTED, finished_at=timezone.now()

@@ -9,13 +9,18 @@ canonical file the app writes afterwards. Pure Python: no Django.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import gc
 import io
+import operator
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 MAX_FIELD = 10_000
 
@@ -31,6 +36,7 @@ class Sheet:
     name: str
     header: list[str]
     rows: list[tuple[str, list[str]]]  # (place: "dòng 5" / "Sheet2, dòng 5", cells)
+    stripped: bool = False  # every cell stripped already (xlsx: ``cell_text``)
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -187,6 +193,77 @@ def cell_text(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Cyclic garbage collection paused while millions of rows are built.
+
+    The rows are lists and tuples of strings, never cycles; each collection pass would walk
+    all of them (several seconds per 300,000 rows). Reference counting still frees memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Converters(dict[type, Callable[[Any], str]]):
+    def __missing__(self, key: type) -> Callable[[Any], str]:
+        return cell_text
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _datetime_text(value: datetime) -> str:
+    if value.year < 1000 or value.tzinfo is not None:
+        return cell_text(value)
+    return value.isoformat(" ", "seconds")  # = strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Exact types → the text ``cell_text`` gives (without its NFC and strip, applied per column).
+_CONVERT = _Converters(
+    {
+        str: str,
+        float: _float_text,
+        datetime: _datetime_text,
+        date: date.isoformat,
+        bool: {True: "1", False: "0"}.__getitem__,
+        int: str,
+        type(None): cell_text,
+        time: cell_text,
+    }
+)
+_NFC = functools.partial(unicodedata.normalize, "NFC")
+
+
+def _column_text(values: Sequence[Any]) -> list[str]:
+    """``[cell_text(v) for v in values]`` for one column, the loops in C where possible."""
+    kinds = set(map(type, values))
+    texts: Sequence[Any]
+    if kinds <= {str}:
+        texts = values
+    elif kinds == {float} and all(map(float.is_integer, values)):
+        return list(map(str, map(int, values)))
+    else:
+        texts = list(map(operator.call, map(_CONVERT.__getitem__, map(type, values)), values))
+    if "".join(texts).isascii():
+        return list(map(str.strip, texts))
+    return list(map(str.strip, map(_NFC, texts)))
+
+
+def _grid_text(grid: Sequence[Sequence[Any]]) -> list[list[str]]:
+    """Every cell of a sheet as ``cell_text``, converted column by column."""
+    if len(set(map(len, grid))) > 1:  # ragged rows: cell by cell
+        return [[cell_text(v) for v in raw] for raw in grid]
+    columns = [_column_text(col) for col in zip(*grid, strict=True)]
+    if not columns:
+        return [[] for _ in grid]
+    return list(map(list, zip(*columns, strict=True)))
+
+
 def read_xlsx(data: bytes) -> list[Sheet]:
     """Every non-empty sheet (python-calamine); a workbook over 1,048,576 rows has several."""
     from python_calamine import CalamineWorkbook
@@ -195,37 +272,8 @@ def read_xlsx(data: bytes) -> list[Sheet]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken zips
         raise ReadError(f"Tệp xlsx hỏng hoặc bị cắt cụt: {exc}") from exc
-    sheets: list[Sheet] = []
-    for name in book.sheet_names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            grid = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
-        except Exception as exc:
-            raise ReadError(f"Trang {name}: không đọc được ({exc})") from exc
-        header_at = next((i for i, raw in enumerate(grid) if any(cell_text(v) for v in raw)), None)
-        if header_at is not None and any(top <= header_at + 1 for (top, _), _ in merged):
-            raise ReadError(
-                f"Trang {name}: dòng tiêu đề có ô gộp (merged cells, tiêu đề nhiều dòng): "
-                "hãy bỏ gộp ô và để mỗi cột một tên trên đúng một dòng tiêu đề"
-            )
-        header: list[str] | None = None
-        rows: list[tuple[str, list[str]]] = []
-        for number, raw in enumerate(grid, start=1):
-            cells = [cell_text(v) for v in raw]
-            if not any(cells):
-                continue
-            if header is None:
-                while cells and not cells[-1]:
-                    cells.pop()
-                header = cells
-                continue
-            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if any(cells[len(header) :]):
-                raise ReadError(f"Trang {name}, dòng {number}: có dữ liệu ngoài các cột tiêu đề")
-            rows.append((f"trang {name}, dòng {number}", cells[: len(header)]))
-        if header is not None:
-            sheets.append(Sheet(name, header, rows))
+    with no_gc():
+        sheets = _read_sheets(book)
     if not sheets:
         raise ReadError("Tệp rỗng: không có trang nào có dữ liệu")
     first = sheets[0]
@@ -235,6 +283,47 @@ def read_xlsx(data: bytes) -> list[Sheet]:
                 f"Trang {other.name} có tiêu đề khác trang {first.name}: mọi trang phải cùng "
                 "một dòng tiêu đề"
             )
+    return sheets
+
+
+def _read_sheets(book: Any) -> list[Sheet]:
+    sheets: list[Sheet] = []
+    for name in book.sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            grid = _grid_text(sheet.to_python(skip_empty_area=False))
+            merged = sheet.merged_cell_ranges or []
+        except Exception as exc:
+            raise ReadError(f"Trang {name}: không đọc được ({exc})") from exc
+        header_at = next((i for i, cells in enumerate(grid) if any(cells)), None)
+        if header_at is None:
+            continue
+        if any(top <= header_at + 1 for (top, _), _ in merged):
+            raise ReadError(
+                f"Trang {name}: dòng tiêu đề có ô gộp (merged cells, tiêu đề nhiều dòng): "
+                "hãy bỏ gộp ô và để mỗi cột một tên trên đúng một dòng tiêu đề"
+            )
+        header = list(grid[header_at])
+        while header and not header[-1]:
+            header.pop()
+        width = len(header)
+        rows: list[tuple[str, list[str]]] = []
+        prefix = f"trang {name}, dòng "
+        for number in range(header_at + 2, len(grid) + 1):
+            cells = grid[number - 1]
+            if not any(cells):
+                continue
+            if len(cells) != width:
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                elif any(cells[width:]):
+                    raise ReadError(
+                        f"Trang {name}, dòng {number}: có dữ liệu ngoài các cột tiêu đề"
+                    )
+                else:
+                    del cells[width:]
+            rows.append((f"{prefix}{number}", cells))
+        sheets.append(Sheet(name, header, rows, stripped=True))
     return sheets
 
 

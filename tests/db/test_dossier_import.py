@@ -357,3 +357,29 @@ def test_file_on_disk_in_another_encoding_or_legacy_font(
     record = importing.run_import(_record("tcvn3.csv"), path)
     assert record.status == ImportStatus.REJECTED and "TCVN3" in record.message
     assert _manifest(store_dir) == before
+
+
+def test_xlsx_error_found_only_by_the_store_is_placed_on_its_sheet_row(
+    units_extract: Any, store_dir: Path
+) -> None:
+    """The real import checks an xlsx once, in the store: its errors still name the sheet
+    and row, exactly as the preview does."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Hồ sơ"
+    sheet.append(CANON.strip().split(","))
+    sheet.append(["S", "X1", "01990", "direct", "2022-01-03 08:00", "2022-01-05", "", ""])
+    sheet.append(["S", "X2", "01990", "direct", "2022-01-10 08:00", "2022-01-05", "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    preview = importing.prepare(data, "a.xlsx", "canonical")
+    record = importing.run_import(_record("a.xlsx"), data)
+    assert record.status == ImportStatus.REJECTED
+    expected = [("trang Hồ sơ, dòng 3", "due_at", "hạn trả kết quả trước ngày tiếp nhận")]
+    assert [(e["place"], e["column"], e["reason"]) for e in record.errors] == expected
+    assert [(e["place"], e["column"], e["reason"]) for e in preview.errors] == expected
+    assert _manifest(store_dir) == ""

@@ -77,12 +77,14 @@ class UnitIndex:
 
     def __init__(self, user: Any = None) -> None:
         self.codes: dict[tuple[str, str], int] = {}
-        self.names: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-        for pk, code, hierarchy, name in Unit.objects.filter(
-            hierarchy__in=(Hierarchy.LEGACY, Hierarchy.Y2025)
-        ).values_list("id", "code", "hierarchy", "name"):
+        self._rows = list(
+            Unit.objects.filter(hierarchy__in=(Hierarchy.LEGACY, Hierarchy.Y2025)).values_list(
+                "id", "code", "hierarchy", "name"
+            )
+        )
+        for pk, code, hierarchy, _name in self._rows:
             self.codes[(hierarchy, code)] = pk
-            self.names[(hierarchy, search_key(name))].append((code, pk))
+        self._names: dict[tuple[str, str], list[tuple[str, int]]] | None = None
         self.allowed: set[int] | None = None  # None = every unit
         if user is not None:
             scope = writable_unit_ids(user, IMPORT_ROLES)
@@ -94,6 +96,17 @@ class UnitIndex:
                     if any(keys.get(s) in allowed for s, _ in succ) and legacy in keys:
                         allowed.add(keys[legacy])
                 self.allowed = allowed
+
+    @property
+    def names(self) -> dict[tuple[str, str], list[tuple[str, int]]]:
+        """Units by (hierarchy, search key of the name): built on first use (only profiles
+        that match unit names need it; 14,000 search keys cost most of a second)."""
+        if self._names is None:
+            names: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+            for pk, code, hierarchy, name in self._rows:
+                names[(hierarchy, search_key(name))].append((code, pk))
+            self._names = names
+        return self._names
 
     def check(self) -> UnitCheck:
         """The same units for the store's own check (the fast canonical path)."""

@@ -9,8 +9,9 @@ end) to the unit it is reported under: the hierarchy at the period end.
 from __future__ import annotations
 
 import hashlib
+import operator
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -89,14 +90,17 @@ _FLAGS = ("apology_issued", "returned_by_post", "digitized", "paid_online", "e_r
 # The same counts from rows already counted per (unit code, era, is_new, oc, channel): ``n``
 # rows, of which ``apology_issued`` … ``complaint`` had the flag. Counting those few
 # thousand cells first costs the scan a quarter of 24 filtered counts per row.
+# Cells also hold the rows outside the period (``oc`` = 0, see ``sql.classification``):
+# every sum is filtered on ``oc`` (``_IN`` where no other outcome condition does it).
+_IN = f"oc <> {sql.OUT_OF_SCOPE}"
 _CELL_AGG = {
-    "received_total": "sum(n)",
-    "new_total": "sum(n) FILTER (is_new)",
-    "new_online_full": "sum(n) FILTER (is_new AND channel = 'online_full')",
-    "new_online_partial": "sum(n) FILTER (is_new AND channel = 'online_partial')",
-    "new_direct": "sum(n) FILTER (is_new AND channel = 'direct')",
-    "new_postal": "sum(n) FILTER (is_new AND channel = 'postal')",
-    "carried_over": "sum(n) FILTER (NOT is_new)",
+    "received_total": f"sum(n) FILTER ({_IN})",
+    "new_total": f"sum(n) FILTER ({_IN} AND is_new)",
+    "new_online_full": f"sum(n) FILTER ({_IN} AND is_new AND channel = 'online_full')",
+    "new_online_partial": f"sum(n) FILTER ({_IN} AND is_new AND channel = 'online_partial')",
+    "new_direct": f"sum(n) FILTER ({_IN} AND is_new AND channel = 'direct')",
+    "new_postal": f"sum(n) FILTER ({_IN} AND is_new AND channel = 'postal')",
+    "carried_over": f"sum(n) FILTER ({_IN} AND NOT is_new)",
     "resolved_total": f"sum(n) FILTER ({_RESOLVED})",
     "early": f"sum(n) FILTER (oc = {_O['early']})",
     "on_time": f"sum(n) FILTER (oc = {_O['on_time']})",
@@ -110,12 +114,100 @@ _CELL_AGG = {
     "rejected": f"sum(n) FILTER (oc = {_O['rejected']})",
     "withdrawn": f"sum(n) FILTER (oc = {_O['withdrawn']})",
     "returned_by_post": f"sum(returned_by_post) FILTER ({_RESOLVED})",
-    "new_digitized": "sum(digitized) FILTER (is_new)",
-    "new_paid_online": "sum(paid_online) FILTER (is_new)",
+    "new_digitized": f"sum(digitized) FILTER ({_IN} AND is_new)",
+    "new_paid_online": f"sum(paid_online) FILTER ({_IN} AND is_new)",
     "resolved_e_result": f"sum(e_result) FILTER ({_RESOLVED})",
-    "handled_complaint": "sum(complaint)",
+    "handled_complaint": f"sum(complaint) FILTER ({_IN})",
 }
 assert tuple(_CELL_AGG) == COUNTS
+
+# The same sums in Python, for scopes with few cells: a second DuckDB aggregate with 24
+# filtered sums has a fixed cost (~10 ms) larger than summing a commune's few dozen cells.
+_INDEX = {name: i for i, name in enumerate(COUNTS)}
+_NEW_BY_CHANNEL = {
+    "online_full": "new_online_full",
+    "online_partial": "new_online_partial",
+    "direct": "new_direct",
+    "postal": "new_postal",
+}
+_OUTCOME_COUNTS = {
+    _O["early"]: ("resolved_total", "early"),
+    _O["on_time"]: ("resolved_total", "on_time"),
+    _O["late"]: ("resolved_total", "late", "late_without_apology"),
+    _O["pending_within"]: ("in_progress_total", "in_progress_within"),
+    _O["pending_overdue"]: ("in_progress_total", "in_progress_overdue"),
+    _O["rejected"]: ("apart_total", "rejected"),
+    _O["withdrawn"]: ("apart_total", "withdrawn"),
+}
+_RESOLVED_CODES = (_O["early"], _O["on_time"], _O["late"])
+# Per cell kind (is_new, oc, channel): the counts receiving the cell's ``n`` and, for each
+# flag of _FLAGS, the counts receiving the flag's count (negative index: subtracted).
+_CellPlan = tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]
+
+
+def _cell_plan(is_new: bool, oc: int, channel: str | None) -> _CellPlan:
+    """Mirror of ``_CELL_AGG`` for one cell kind (tests/analytics compare both paths)."""
+    if oc == sql.OUT_OF_SCOPE:
+        return (), ((),) * len(_FLAGS)
+    names = ["received_total"]
+    flags: dict[str, list[str]] = {flag: [] for flag in _FLAGS}
+    if is_new:
+        names.append("new_total")
+        if channel in _NEW_BY_CHANNEL:
+            names.append(_NEW_BY_CHANNEL[channel])
+        flags["digitized"].append("new_digitized")
+        flags["paid_online"].append("new_paid_online")
+    else:
+        names.append("carried_over")
+    names.extend(_OUTCOME_COUNTS.get(oc, ()))
+    if oc == _O["late"]:
+        flags["apology_issued"] += ["late_with_apology", "-late_without_apology"]
+    if oc in _RESOLVED_CODES:
+        flags["returned_by_post"].append("returned_by_post")
+        flags["e_result"].append("resolved_e_result")
+    flags["complaint"].append("handled_complaint")
+
+    def index(name: str) -> int:
+        # ~i (negative) marks a subtraction of count i.
+        return ~_INDEX[name[1:]] if name.startswith("-") else _INDEX[name]
+
+    return (
+        tuple(_INDEX[n] for n in names),
+        tuple(tuple(index(n) for n in flags[flag]) for flag in _FLAGS),
+    )
+
+
+def _pivot_cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, bool], list[int]]:
+    """The 24 counts per (unit code, legacy) from cell rows (unit_code, legacy, is_new, oc,
+    channel, n, *flag counts): the same sums as ``_CELL_AGG``."""
+    width = len(COUNTS)
+    plans: dict[tuple[Any, ...], _CellPlan] = {}
+    out: dict[tuple[str, bool], list[int]] = {}
+    for code, legacy, is_new, oc, channel, n, *flag_counts in rows:
+        kind = (is_new, oc, channel)
+        plan = plans.get(kind)
+        if plan is None:
+            plan = plans[kind] = _cell_plan(is_new, oc, channel)
+        targets, flag_targets = plan
+        if not targets:
+            continue
+        acc = out.get((code, legacy))
+        if acc is None:
+            acc = out[(code, legacy)] = [0] * width
+        for i in targets:
+            acc[i] += n
+        for count, where in zip(flag_counts, flag_targets, strict=True):
+            for i in where:
+                if i >= 0:
+                    acc[i] += count
+                else:
+                    acc[~i] -= count
+    return out
+
+
+# At most this many unit codes in scope: cells summed in Python (a province's 157 codes:
+# ~4,500 cells, ~15 ms); above, by DuckDB (the country: ~97,000 cells).
+_PYTHON_PIVOT_MAX_CODES = 200
 # Columns the aggregates read (besides the classification's own).
 _AGG_COLUMNS = (
     "channel",
@@ -214,6 +306,25 @@ class UnitTree:
         self._cache[("codes", root_key)] = out
         return out
 
+    def shape(self, root_key: str) -> tuple[list[tuple[str, str | None]], set[str]]:
+        """(key, parent key within the subtree) in display order, and the keys with children."""
+        cached: tuple[list[tuple[str, str | None]], set[str]] | None
+        cached = self._cache.get(("shape", root_key))
+        if cached is None:
+            nodes = self.subtree(root_key)
+            parents = [(n.key, path[-2] if len(path) > 1 else None) for n, path in nodes]
+            cached = (parents, {up for _, up in parents if up is not None})
+            self._cache[("shape", root_key)] = cached
+        return cached
+
+    def key_map(self, root_key: str) -> dict[tuple[str, bool], str]:
+        """(unit code, legacy era?) → report key, for ``code_keys(root_key)``."""
+        cached: dict[tuple[str, bool], str] | None = self._cache.get(("keymap", root_key))
+        if cached is None:
+            cached = {(c, era == "legacy"): key for c, era, key in self.code_keys(root_key)}
+            self._cache[("keymap", root_key)] = cached
+        return cached
+
 
 @dataclass
 class ReportRow:
@@ -289,9 +400,10 @@ def _checks(c: dict[str, int]) -> dict[str, bool]:
 
 
 def _row(
-    key: str, name: str, depth: int, kids: bool, values: tuple[Any, ...], options: Options
+    key: str, name: str, depth: int, kids: bool, values: Sequence[int], options: Options
 ) -> ReportRow:
-    counts = {n: int(v or 0) for n, v in zip(COUNTS, values, strict=True)}
+    """One table row from the 24 counts (Python ints, in COUNTS order)."""
+    counts = dict(zip(COUNTS, values, strict=True))
     online = pct(counts["new_online_full"] + counts["new_online_partial"], counts["new_total"])
     return ReportRow(
         key, name, depth, kids, counts, on_time_pct(counts, options), online, _checks(counts)
@@ -363,20 +475,29 @@ LEGACY = "received_at < TIMESTAMP '2025-07-01 00:00:00'"
 _CODE_FILTER_MAX = 1000
 
 
-def _source(manifest: Manifest, period: Period, codes: list[str], columns: tuple[str, ...]) -> str:
-    """Rows in scope: the period's month partitions plus the carry-over snapshot.
+def _source(
+    manifest: Manifest,
+    period: Period,
+    codes: list[str],
+    columns: tuple[str, ...],
+    *,
+    scoped: bool = True,
+) -> str:
+    """Rows of the period's month partitions plus the carry-over snapshot.
 
-    Only ``columns`` are read; for a small subtree, a code filter lets the zone maps of the
-    files (sorted by unit code) skip every other row group.
+    ``scoped``: only the rows in scope (``sql.in_scope``); otherwise the caller drops the
+    others itself (``sql.classification(..., include_outside=True)``). Only ``columns``
+    are read; for a small subtree, a code filter lets the zone maps of the files (sorted
+    by unit code) skip every other row group.
     """
     files, snap = manifest.files_for(period)
-    where = sql.in_scope(period)
+    where = [sql.in_scope(period)] if scoped else []
     if codes and len(codes) <= _CODE_FILTER_MAX:
         if len(codes) == 1:
-            where += f" AND unit_code = '{codes[0].replace(chr(39), chr(39) * 2)}'"
+            where.append(f"unit_code = '{codes[0].replace(chr(39), chr(39) * 2)}'")
         else:
             lo, hi = (c.replace("'", "''") for c in (codes[0], codes[-1]))
-            where += f" AND unit_code BETWEEN '{lo}' AND '{hi}'"
+            where.append(f"unit_code BETWEEN '{lo}' AND '{hi}'")
     cols = ", ".join(columns)
     if snap:
         files = [*files, snap]
@@ -384,7 +505,8 @@ def _source(manifest: Manifest, period: Period, codes: list[str], columns: tuple
         kinds = dict(sql.STORE_COLUMNS) | {n: k for n, k, _ in sql.DERIVED_COLUMNS}
         empty = ", ".join(f"NULL::{kinds[name]} AS {name}" for name in columns)
         return f"SELECT {empty} WHERE FALSE"
-    return f"SELECT {cols} FROM read_parquet({files!r}) WHERE {where}"
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {cols} FROM read_parquet({files!r}){condition}"
 
 
 def _needed(options: Options, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -421,7 +543,6 @@ def period_report(
     opts = options or Options()
     nodes = tree.subtree(root_key)
     codes = tree.code_keys(root_key)
-    keys = _keys_table(con, codes)
     code_list = sorted({c for c, _, _ in codes})
     aggs = ",\n        ".join(f"{expr} AS {name}" for name, expr in _AGG.items())
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
@@ -431,19 +552,23 @@ def period_report(
     classified AS (SELECT *, {sql.classification(period, opts)} FROM facts)"""
     cell_aggs = ", ".join(f"{expr} AS {name}" for name, expr in _CELL_AGG.items())
     flags = ", ".join(f"count(*) FILTER ({f}) AS {f}" for f in _FLAGS)
-    cte_codes = f"""{facts},
+    # By unit: no scope filter on the scan; rows outside the period get oc 0 and every
+    # per-code sum filters on oc.
+    cte_codes = f"""facts AS ({_source(manifest, period, code_list, _needed(opts), scoped=False)}),
+    classified AS (
+        SELECT *, {sql.classification(period, opts, include_outside=True)} FROM facts),
     cells AS (
         SELECT unit_code, {LEGACY} AS legacy, is_new, oc, channel, count(*) AS n, {flags}
-        FROM classified GROUP BY ALL),
-    per_code AS (SELECT unit_code, legacy, {cell_aggs} FROM cells GROUP BY ALL)"""
-    cte = f"""{facts},
+        FROM classified GROUP BY ALL)"""
+    if by == "sector":
+        keys = _keys_table(con, codes)
+        cte = f"""{facts},
     per_code AS (
         SELECT unit_code, {LEGACY} AS legacy{group}, {aggs} FROM classified GROUP BY ALL),
     per_key AS (
         SELECT k.report_key{group}, {sums}
         FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy
         GROUP BY ALL)"""
-    if by == "sector":
         query = f"""WITH {cte}
         SELECT GROUPING(sector) AS g, sector, {sums}
         FROM per_key GROUP BY ROLLUP (sector) ORDER BY g DESC, sector"""
@@ -451,44 +576,46 @@ def period_report(
         for g, sector, *values in con.execute(query).fetchall():
             key = "" if g else sector
             name = "Tổng cộng" if g else (sector or "(không rõ lĩnh vực)")
-            rows.append(_row(key, name, 0 if g else 1, bool(g), tuple(values), opts))
+            counts = [int(v or 0) for v in values]
+            rows.append(_row(key, name, 0 if g else 1, bool(g), counts, opts))
         if not rows:
             rows.append(_row("", "Tổng cộng", 0, True, (0,) * len(COUNTS), opts))
         return Report(period, "sector", opts, rows)
-    # Subtotals over the tree in Python: a few thousand rows, and a much smaller statement
-    # to plan than a ROLLUP over the tree paths (planning dominated a commune's report).
-    query = f"""WITH {cte_codes}
-    SELECT k.report_key, {", ".join(f"p.{c}" for c in COUNTS)}
-    FROM per_code p JOIN {keys} k ON k.unit_code = p.unit_code AND k.legacy = p.legacy"""
-    width = len(COUNTS)
+    # Per (unit code, era) counts; codes are mapped to report keys and subtotals summed over
+    # the tree in Python: a few thousand rows, and a much smaller statement to plan than a
+    # ROLLUP over the tree paths (planning dominated a commune's report).
+    per_code: dict[tuple[str, bool], list[int]]
+    if len(code_list) <= _PYTHON_PIVOT_MAX_CODES:
+        per_code = _pivot_cells(con.execute(f"WITH {cte_codes} SELECT * FROM cells").fetchall())
+    else:
+        # coalesce: Python ints straight from the fetch, never None.
+        selected = ", ".join(f"coalesce({name}, 0)::BIGINT" for name in COUNTS)
+        query = f"""WITH {cte_codes}, per_code AS (
+            SELECT unit_code, legacy, {cell_aggs} FROM cells GROUP BY ALL)
+        SELECT unit_code, legacy, {selected} FROM per_code"""
+        per_code = {(code, legacy): raw for code, legacy, *raw in con.execute(query).fetchall()}
+    key_of = tree.key_map(root_key)
     totals: dict[str, list[int]] = {}
-    for key, *raw in con.execute(query).fetchall():
-        values = [int(v or 0) for v in raw]
+    for code_era, values in per_code.items():
+        key = key_of.get(code_era)
+        if key is None:  # a code outside the subtree inside the scanned code range
+            continue
         acc = totals.get(key)
-        totals[key] = values if acc is None else [x + y for x, y in zip(acc, values, strict=True)]
-    parent = {n.key: (path[-2] if len(path) > 1 else None) for n, path in nodes}
-    for node, _ in reversed(nodes):
-        own = totals.get(node.key)
-        up = parent[node.key]
+        totals[key] = values if acc is None else list(map(operator.add, acc, values))
+    parents, has_kids = tree.shape(root_key)
+    for node_key, up in reversed(parents):
+        own = totals.get(node_key)
         if own is None or up is None:
             continue
         acc = totals.get(up)
-        totals[up] = own[:] if acc is None else [x + y for x, y in zip(acc, own, strict=True)]
-    has_kids = {path[-2] for _, path in nodes if len(path) > 1}
-    empty = (0,) * width
+        totals[up] = own[:] if acc is None else list(map(operator.add, acc, own))
+    empty = [0] * len(COUNTS)
     return Report(
         period,
         "unit",
         opts,
         [
-            _row(
-                n.key,
-                n.name,
-                len(p) - 1,
-                n.key in has_kids,
-                tuple(totals.get(n.key, empty)),
-                opts,
-            )
+            _row(n.key, n.name, len(p) - 1, n.key in has_kids, totals.get(n.key, empty), opts)
             for n, p in nodes
         ],
     )

@@ -8,7 +8,9 @@ code, in Vietnamese and English. ``docs/indexset.schema.json`` is generated from
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -291,6 +293,14 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def read_yaml(text: str, file: str = "<text>") -> tuple[object, dict[Path_, int]]:
     """Parse YAML into plain data plus the line of every path."""
+    # The same few shipped sets are read again and again (imports, demo, tests), and
+    # parsing with line numbers is slow: parse each text once, hand out fresh copies.
+    data, lines = _read_yaml_cached(text, file)
+    return copy.deepcopy(data), dict(lines)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_yaml_cached(text: str, file: str) -> tuple[object, dict[Path_, int]]:
     try:
         root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.MarkedYAMLError as exc:

@@ -84,6 +84,8 @@ class Official766Score(models.Model):
     g3 = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     g4 = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     g5 = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    # Group 1 typed in on the manual entry form (officials.official_enter), not imported.
+    g1_manual = models.BooleanField(default=False)
     source_note = models.CharField(max_length=200, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
 

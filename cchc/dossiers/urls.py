@@ -13,4 +13,5 @@ urlpatterns = [
     path("report/dossiers/", views.drill, name="drill"),
     path("report/dossiers/export/", views.drill_export, name="drill_export"),
     path("indicators/", views.indicators, name="indicators"),
+    path("indicators/official/", views.official_entry, name="official_entry"),
 ]

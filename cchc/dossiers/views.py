@@ -7,6 +7,7 @@ import io
 import os
 import tempfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +40,13 @@ from cchc.core.periods import Period
 from cchc.documents.services import UploadError, file_store
 from cchc.dossiers import importing, kpis, profiles
 from cchc.dossiers.models import DossierImport, ImportStatus, Official766Score
-from cchc.dossiers.officials import OfficialImportError, official_import
+from cchc.dossiers.officials import MAXIMA as OFFICIAL_MAXIMA
+from cchc.dossiers.officials import (
+    OfficialImportError,
+    official_enter,
+    official_import,
+    parse_score,
+)
 from cchc.dossiers.periodform import PRESET_LABELS, ParamError, period_from, unit_from
 from cchc.dossiers.reporting import (
     FIGURES,
@@ -51,6 +60,7 @@ from cchc.dossiers.tasks import import_dossiers
 from cchc.reports.dossier_list import XLSX_LIMIT, write_xlsx, write_zip_csv
 from cchc.reports.dossier_report import report_docx, report_xlsx
 from cchc.units.models import Unit
+from cchc.units.services import UnitResolutionError, resolve_unit
 
 PAGE_SIZE = 50
 EXPORT_PAGE = 50_000
@@ -252,16 +262,31 @@ def _footnotes(report: Report, notes: dict[str, int]) -> list[str]:
     return out
 
 
-def _drill_url(unit_key: str, period: Period, figure: str, sector: str | None = None) -> str:
-    query = {
-        "unit": unit_key,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "figure": figure,
-    }
-    if sector is not None:
-        query["sector"] = sector
-    return f"{reverse('dossiers:drill')}?{urlencode(query)}"
+def _report_cells(
+    counts: dict[str, int], drill: str, unit_key: str, period: Period, sector: str | None
+) -> tuple[list[tuple[int, str]], str]:
+    """A row's (count, drill-down URL) pairs and its cells as HTML.
+
+    URL query ``unit, from, to, figure[, sector]``, built by concatenation (figure names
+    are plain identifiers): a province has a few thousand cells, and reverse() +
+    urlencode() per cell cost more than the rest of the page; the cells are rendered here
+    for the same reason (the template loop over them took as long as the query).
+    """
+    head = f"{drill}?{urlencode({'unit': unit_key})}&from={period.start}&to={period.end}&figure="
+    tail = "" if sector is None else "&" + urlencode({"sector": sector})
+    cells: list[tuple[int, str]] = []
+    html: list[str] = []
+    for _group, cols in GROUPS:
+        for name, _label in cols:
+            value, url = counts[name], head + name + tail
+            cells.append((value, url))
+            if value:
+                html.append(
+                    f'<td class="num"><a href="{escape(url)}">{format_number(value)}</a></td>'
+                )
+            else:
+                html.append('<td class="num">0</td>')
+    return cells, "".join(html)
 
 
 def report(request: HttpRequest) -> HttpResponse:
@@ -279,17 +304,16 @@ def report(request: HttpRequest) -> HttpResponse:
         )
     result, notes = run_report(unit, period, by=by)  # type: ignore[arg-type]
     rows = []
+    drill = reverse("dossiers:drill")
     for row in result.rows:
         sector = None if by == "unit" else row.key if row.key else None
         key = row.key if by == "unit" else unit.key
-        cells = []
-        for _group, cols in GROUPS:
-            for name, _label in cols:
-                cells.append((row.counts[name], _drill_url(key, period, name, sector)))
+        cells, cells_html = _report_cells(row.counts, drill, key, period, sector)
         rows.append(
             {
                 "row": row,
                 "cells": cells,
+                "cells_html": mark_safe(cells_html),  # noqa: S308 - escaped in _report_cells
                 "ok": all(row.checks.values()),
                 "indent": row.depth * 1.2,
             }
@@ -491,7 +515,16 @@ def indicators(request: HttpRequest) -> HttpResponse:
             if group.kpi is None:
                 points = off_value  # disclosure: only imported or typed in
             diff = None if points is None or off_value is None else points - off_value
-            cells.append({"rate": rate, "points": points, "official": off_value, "diff": diff})
+            manual = bool(off and group.kpi is None and off.g1_manual and off_value is not None)
+            cells.append(
+                {
+                    "rate": rate,
+                    "points": points,
+                    "official": off_value,
+                    "diff": diff,
+                    "manual": manual,
+                }
+            )
             if points is not None:
                 total = (total or 0) + points
             if off_value is not None:
@@ -503,6 +536,8 @@ def indicators(request: HttpRequest) -> HttpResponse:
                 "total": total,
                 "official_total": off_total,
                 "url": kpis.report_url(unit.key, start, end) + "&preset=custom",
+                "entry_url": f"{reverse('dossiers:official_entry')}?"
+                + urlencode({"unit": unit.key, "year": year, "month": month}),
             }
         )
     return render(
@@ -515,9 +550,93 @@ def indicators(request: HttpRequest) -> HttpResponse:
             "months": months,
             "error": error,
             "can_import": has_role(request.user, *OVERSIGHT_ROLES),
+            "can_enter": can_write_unit(request.user, unit, role_in=OVERSIGHT_ROLES),
             "last": last,
         },
         status=400 if error else 200,
+    )
+
+
+def official_entry(request: HttpRequest) -> HttpResponse:
+    """Type in the group 1 (disclosure) score of a unit and month; other groups optional."""
+    if not has_role(request.user, *OVERSIGHT_ROLES):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    today = date.today()
+    unit_text = data.get("unit", "").strip()
+    year_text = data.get("year", str(today.year)).strip()
+    month_text = data.get("month", str(today.month)).strip()
+    errors: list[str] = []
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    month = int(month_text) if month_text.isdigit() and 1 <= int(month_text) <= 12 else None
+    if year is None:
+        errors.append(f"Năm: “{year_text}” không hợp lệ (2000–2100)")
+    if month is None:
+        errors.append(f"Tháng: “{month_text}” không hợp lệ (1–12)")
+    unit: Unit | None = None
+    if year is not None and month is not None:
+        if date(year, month, 1) > today:
+            errors.append(f"Tháng: {month}/{year} chưa đến")
+        elif not unit_text:
+            errors.append("Đơn vị: chưa chọn đơn vị")
+        else:
+            try:
+                unit = resolve_unit(unit_text, as_of=date(year, month, 1))
+            except UnitResolutionError as exc:
+                errors.append(f"Đơn vị: {exc}")
+    if unit is not None and not can_write_unit(request.user, unit, role_in=OVERSIGHT_ROLES):
+        raise PermissionDenied
+    existing = None
+    if unit is not None and year is not None and month is not None:
+        existing = Official766Score.objects.filter(unit=unit, year=year, month=month).first()
+    values = {
+        g: format_number(getattr(existing, g)) if existing is not None else ""
+        for g in OFFICIAL_MAXIMA
+    }
+    if posted:
+        values = {g: data.get(g, "").strip() for g in OFFICIAL_MAXIMA}
+        scores: dict[str, Decimal] = {}
+        for group in OFFICIAL_MAXIMA:
+            if group != "g1" and not values[group]:
+                continue  # blank: the group keeps its value
+            try:
+                scores[group] = parse_score(group, values[group])
+            except OfficialImportError as exc:
+                errors.append(str(exc))
+        if not errors and unit is not None and year is not None and month is not None:
+            official_enter(user=request.user, unit=unit, year=year, month=month, scores=scores)
+            messages.success(
+                request,
+                _("Group 1 score of %(unit)s for %(month)s/%(year)s saved.")
+                % {"unit": unit.name, "month": month, "year": year},
+            )
+            query = urlencode({"unit": unit.key, "year": year})
+            return redirect(f"{reverse('dossiers:indicators')}?{query}")
+    groups = {g.code.lower(): g for g in kpis.groups_766()}
+    fields = [
+        {
+            "name": g,
+            "label": f"{groups[g].code}. {groups[g].title}" if g in groups else g,
+            "max": maximum,
+            "value": values[g],
+            "required": g == "g1",
+        }
+        for g, maximum in OFFICIAL_MAXIMA.items()
+    ]
+    return render(
+        request,
+        "dossiers/official_entry.html",
+        {
+            "unit": unit,
+            "unit_text": unit_text,
+            "year": year_text,
+            "month": month_text,
+            "fields": fields,
+            "existing": existing,
+            "errors": errors if posted else [],
+        },
+        status=400 if posted and errors else 200,
     )
 
 

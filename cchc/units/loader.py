@@ -39,6 +39,7 @@ from cchc.units.models import (
     UnitLineage,
     UnitParent,
 )
+from cchc.units.services import bump_registry_version
 
 SOURCE = "vietnamadminunits"
 SOURCE_VERSION = "1.0.4"
@@ -592,4 +593,6 @@ def load_units(provinces: Iterable[str] | None = None) -> LoadReport:
         ids = _apply_units(source.units, report)
         _apply_lineage(source, ids, report)
         _apply_parent_corrections(source, ids, report)
+        if report.changed:
+            bump_registry_version()  # bulk writes send no signals
     return report

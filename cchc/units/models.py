@@ -152,3 +152,13 @@ class UnitGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegistryVersion(models.Model):
+    """One row whose token is replaced whenever units, their parents or lineage change.
+
+    Caches built from the registry (the dossier report's unit tree) compare it per
+    request instead of re-reading thousands of rows: see ``services.registry_version``.
+    """
+
+    token = models.CharField(max_length=32)

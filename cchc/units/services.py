@@ -6,12 +6,23 @@ one; local (non-geographic) units have one code for all time.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max
 
 from cchc.core.dates import format_date
-from cchc.units.models import REFORM_DATE, Hierarchy, Unit, UnitLineage
+from cchc.units.models import (
+    REFORM_DATE,
+    Hierarchy,
+    RegistryVersion,
+    Unit,
+    UnitLineage,
+    UnitParent,
+)
 
 
 class UnitResolutionError(ValueError):
@@ -202,3 +213,32 @@ def lineage_map(keys: set[str] | None = None) -> dict[str, list[tuple[str, bool]
         if keys is None or key in keys:
             out[key].append((f"{scode}@{shier}", default))
     return dict(out)
+
+
+def bump_registry_version() -> None:
+    """Replace the registry token (inside the caller's transaction, so it commits with it)."""
+    token = secrets.token_hex(16)
+    if not RegistryVersion.objects.filter(pk=1).update(token=token):
+        RegistryVersion.objects.create(pk=1, token=token)
+
+
+def registry_version() -> tuple[Any, ...]:
+    """A value that changes whenever units, their parents or their lineage change.
+
+    The token is replaced on every save or delete (signals, see ``apps.py``) and by the
+    loader's bulk writes; the row counts and highest ids catch bulk inserts and deletes
+    made elsewhere. Three small aggregate queries: cheap enough to ask on every request.
+    """
+    token = RegistryVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    stamp: list[Any] = [token or ""]
+    for model in (Unit, UnitLineage, UnitParent):
+        agg = model.objects.aggregate(n=Count("id"), top=Max("id"))
+        stamp += [agg["n"], agg["top"]]
+    return tuple(stamp)
+
+
+def registry_changed(sender: Any, **kwargs: Any) -> None:
+    """Signal receiver (post_save / post_delete of Unit, UnitParent, UnitLineage)."""
+    if kwargs.get("raw"):  # fixture loading
+        return
+    bump_registry_version()

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 
 from cchc.core.lineage import attribute
 from cchc.units.importer import UnitImportError, import_local_units
-from cchc.units.loader import TEST_EXTRACT, load_units
 from cchc.units.models import Unit
 from cchc.units.services import (
     UnitResolutionError,
@@ -35,8 +35,8 @@ def nfd(text: str) -> str:
 
 
 @pytest.fixture
-def units() -> None:
-    load_units(TEST_EXTRACT)
+def units(units_extract: Any) -> None:
+    pass
 
 
 @pytest.mark.parametrize(

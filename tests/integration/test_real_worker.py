@@ -2,19 +2,31 @@
 
 Everywhere else the tests use django-tasks' immediate backend; here the point is the worker
 itself: the task is queued in the database by one process and executed by another.
+
+The two processes (a ``cchc shell`` that migrates a new SQLite database and queues the
+import, then ``cchc db_worker --batch``) are started as soon as collection ends, on the
+session's background thread, so they run while the other tests do (tests/conftest.py
+calls ``start_in_background`` and runs this module last); the test waits and checks.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 ENQUEUE = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)  # all the migrations, on SQLite
+
 from pathlib import Path
 from django.contrib.auth.models import User
 from cchc.analytics.synth import luc_binh
@@ -41,13 +53,8 @@ import_dossiers.enqueue(record.pk, user.pk)
 print(record.pk)
 """
 
-CHECK = """
-import json
-from cchc.dossiers.models import DossierImport
-r = DossierImport.objects.get(pk={pk})
-print(json.dumps({{"status": r.status, "rows": r.rows, "inserted": r.inserted,
-                  "progress": r.progress}}))
-"""
+# Read straight from the SQLite file the processes share: what the worker left behind.
+CHECK = "SELECT status, rows, inserted, progress FROM dossiers_dossierimport WHERE id = ?"
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
@@ -59,21 +66,68 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
-def test_db_worker_runs_a_queued_import(tmp_path: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CCHC_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="cchc.config.settings",
-        CCHC_DATA_DIR=str(tmp_path / "data"),
-        CCHC_HTTPS="false",
-    )
-    run(["migrate", "--noinput", "-v0"], env)
-    pk = int(run(["shell", "-c", ENQUEUE.format(tmp=tmp_path)], env).strip().splitlines()[-1])
-    before = json.loads(run(["shell", "-c", CHECK.format(pk=pk)], env).splitlines()[-1])
-    assert before["status"] == "queued"
-    run(["db_worker", "--batch", "--no-startup-delay", "--no-reload"], env)
-    after = json.loads(run(["shell", "-c", CHECK.format(pk=pk)], env).splitlines()[-1])
-    assert after == {"status": "done", "rows": 927, "inserted": 927, "progress": 100}
+def check(database: Path, pk: int) -> dict[str, object]:
+    conn = sqlite3.connect(database)
+    try:
+        row = conn.execute(CHECK, (pk,)).fetchone()
+    finally:
+        conn.close()
+    return dict(zip(("status", "rows", "inserted", "progress"), row, strict=True))
+
+
+@dataclass
+class Job:
+    tmp: Path
+    done: threading.Event = field(default_factory=threading.Event)
+    before: dict[str, object] = field(default_factory=dict)
+    after: dict[str, object] = field(default_factory=dict)
+    error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("CCHC_")
+                and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            }
+            env.update(
+                DJANGO_SETTINGS_MODULE="cchc.config.settings",
+                CCHC_DATA_DIR=str(self.tmp / "data"),
+                CCHC_HTTPS="false",
+            )
+            database = self.tmp / "data" / "cchc.sqlite3"
+            out = run(["shell", "-c", ENQUEUE.format(tmp=self.tmp)], env)
+            pk = int(out.strip().splitlines()[-1])
+            self.before = check(database, pk)
+            run(["db_worker", "--batch", "--no-startup-delay", "--no-reload"], env)
+            self.after = check(database, pk)
+        except BaseException as exc:  # handed to the test, which fails with it
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+_job: Job | None = None
+
+
+def start_in_background() -> Job:
+    global _job
+    if _job is None:
+        from tests.conftest import background
+
+        _job = Job(Path(tempfile.mkdtemp(prefix="cchc-worker-")))
+        background.submit(_job.run)
+    return _job
+
+
+def test_db_worker_runs_a_queued_import() -> None:
+    job = start_in_background()  # already running unless this module was not collected first
+    assert job.done.wait(timeout=900), "the worker processes did not finish"
+    try:
+        if job.error is not None:
+            raise job.error
+        assert job.before["status"] == "queued"
+        assert job.after == {"status": "done", "rows": 927, "inserted": 927, "progress": 100}
+    finally:
+        shutil.rmtree(job.tmp, ignore_errors=True)

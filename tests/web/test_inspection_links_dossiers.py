@@ -4,7 +4,6 @@ observed metrics from the dossier report with one button."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 
 from cchc.accounts.models import Role
-from cchc.analytics.synth import luc_binh
 from cchc.audit.models import AuditEvent
 from cchc.dossiers.models import DossierImport
 from cchc.frameworks.metrics import metrics_sync
@@ -25,25 +23,6 @@ from cchc.units.services import resolve_unit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def luc_binh_built(tmp_path_factory: Any) -> Path:
-    """The synthetic Lục Bình dossiers imported into a store, once per module."""
-    from cchc.analytics.store import Store
-
-    tmp = tmp_path_factory.mktemp("lb")
-    raw = luc_binh(tmp / "raw.csv")
-    rows = list(csv.DictReader(raw.open(encoding="utf-8")))
-    for row in rows:
-        row["unit_code"] = "01990"  # the real code of xã Lục Bình (legacy)
-    target = tmp / "lb.csv"
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    Store(tmp / "store").import_csv(target, import_id="lb")
-    return tmp / "store"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cchc.units.loader import TEST_EXTRACT, load_units
 from cchc.units.models import UnitGroup
 from cchc.units.services import resolve_unit
 
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(client: Client, make_user: Any) -> Client:
-    load_units(TEST_EXTRACT)
+def officer(client: Client, make_user: Any, units_extract: Any) -> Client:
     client.force_login(make_user("canbo"))
     return client
 
@@ -164,8 +162,7 @@ def test_api_list_and_detail(officer: Client) -> None:
     assert officer.get("/api/units/77777@2025").status_code == 404
 
 
-def test_admin_lists_units_and_groups(client: Client, make_user: Any) -> None:
-    load_units(TEST_EXTRACT)
+def test_admin_lists_units_and_groups(client: Client, make_user: Any, units_extract: Any) -> None:
     client.force_login(make_user("quantri", is_staff=True, is_superuser=True))
     html = client.get("/admin/units/unit/", {"q": "Vi Hương"}).content.decode()
     assert "Xã Vi Hương" in html

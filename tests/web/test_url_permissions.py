@@ -69,6 +69,7 @@ COVERED: dict[str, str] = {
     "dossiers:report": _DOSSIERS,
     "dossiers:drill": _DOSSIERS,
     "dossiers:indicators": _DOSSIERS,
+    "dossiers:official_entry": "tests/web/test_dossier_official_entry.py::test_permission_matrix",
     **{
         f"assessments:{name}": _ASSESSMENTS
         for name in (

@@ -175,7 +175,8 @@ def run_report(
     info = unit_tree(period.end)
     con, manifest = _reader()
     report = period_report(con, manifest, info.tree, unit.key, period, options, by=by)
-    notes = {"divided": 0}
+    # API batches checked but not merged yet are not in the figures: say how many wait.
+    notes = {"divided": 0, "staged": manifest.staged_rows}
     aux = info.divided_tree(unit.key)
     if aux is not None:
         sub = period_report(con, _legacy_months(manifest), aux, DIVIDED_ROOT, period, options)

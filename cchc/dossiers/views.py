@@ -256,6 +256,11 @@ def _footnotes(report: Report, notes: dict[str, int]) -> list[str]:
             f"(*) {format_number(notes['divided'])} hồ sơ của xã, phường bị chia tách được tính "
             "cho đơn vị kế thừa mặc định."
         )
+    if notes.get("staged"):
+        out.append(
+            f"{format_number(notes['staged'])} hồ sơ nhận qua API đã kiểm tra, đang chờ gộp vào "
+            "kho: chưa có trong số liệu trên (tải lại sau ít phút)."
+        )
     bad = [r.name for r in report.rows if not all(r.checks.values())]
     if bad:
         out.append("Số liệu không khớp ở: " + ", ".join(bad))

@@ -323,6 +323,11 @@ def test_api_batch_waits_in_the_inbox_until_compacted(
     manifest = importing.store().open()
     assert manifest.rows == 927 and manifest.staged_rows == 1
     assert client.get("/api/dossiers/q1", **auth).status_code == 202
+    secretariat = _client(make_user, "sec", "secretariat", "06@legacy")
+    page = secretariat.get(
+        "/dossiers/report/", {"unit": "01990@legacy", "from": "2021-12-15", "to": "2022-09-19"}
+    )
+    assert "1 hồ sơ nhận qua API đã kiểm tra, đang chờ gộp vào kho" in page.content.decode()
     assert client.get("/api/dossiers/nope", **auth).status_code == 404
     assert importing.compact_staged() == 1
     done = client.get("/api/dossiers/q1", **auth)

@@ -105,7 +105,7 @@ def python_valid(raw: str, parser: object) -> bool:
     return True
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ROW, min_size=30, max_size=60))
 def test_validity_agrees_with_checks_and_core(
     tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]]

@@ -517,8 +517,9 @@ def indicators(request: HttpRequest) -> HttpResponse:
             )
             points = kpis.points_766(group.kpi, rate) if group.kpi else None
             off_value = getattr(off, group.code.lower(), None) if off else None
-            if group.kpi is None:
-                points = off_value  # disclosure: only imported or typed in
+            # Disclosure (no formula): nothing is computed; its official score (imported or
+            # typed in) still counts in the recomputed total, so the totals compare.
+            counted = off_value if group.kpi is None else points
             diff = None if points is None or off_value is None else points - off_value
             manual = bool(off and group.kpi is None and off.g1_manual and off_value is not None)
             cells.append(
@@ -530,8 +531,8 @@ def indicators(request: HttpRequest) -> HttpResponse:
                     "manual": manual,
                 }
             )
-            if points is not None:
-                total = (total or 0) + points
+            if counted is not None:
+                total = (total or 0) + counted
             if off_value is not None:
                 off_total = (off_total or 0) + off_value
         months.append(

@@ -79,12 +79,17 @@ def test_entry_saves_with_audit_and_shows_beside_the_recomputation(
     page = client.get("/dossiers/indicators/", {"unit": "01969@2025", "year": "2025"})
     august = page.context["months"][7]
     g1 = august["cells"][0]
-    assert (g1["official"], g1["points"], g1["manual"]) == (
+    # Nothing computed for group 1 (no formula): only the official score, typed in.
+    assert (g1["official"], g1["points"], g1["diff"], g1["manual"]) == (
         Decimal("17.50"),
-        Decimal("17.50"),
+        None,
+        None,
         True,
     )
     assert august["official_total"] == Decimal("17.50")
+    # It counts in the recomputed total too, so the two totals compare.
+    others = [c["points"] for c in august["cells"][1:] if c["points"] is not None]
+    assert august["total"] == Decimal("17.50") + sum(others)
     assert not page.context["months"][6]["cells"][0]["manual"]
     html = page.content.decode()
     assert "17,50 <span" in html and "(nhập tay)" in html

@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +246,9 @@ def test_indicators_and_official_scores(luc_binh_store: Path, make_user: Any) ->
     page = client.get("/dossiers/indicators/", {"unit": "01990@legacy", "year": "2022"})
     march = page.context["months"][2]
     g1, g2 = march["cells"][0], march["cells"][1]
-    assert g1["points"] == g1["official"]  # disclosure: imported, never computed
+    # Disclosure: imported, never computed (the official score counts in the total).
+    assert (g1["points"], g1["diff"], g1["official"]) == (None, None, Decimal("17.50"))
+    assert march["total"] == Decimal("17.50") + sum(c["points"] or 0 for c in march["cells"][1:])
     assert g2["rate"] == 100 and g2["points"] == 20 and g2["diff"] == 0
     bad = io.BytesIO(b"unit,year,month,g1,g2,g3,g4,g5\n01990@legacy,2022,13,1,1,1,1,1\n")
     bad.name = "766.csv"

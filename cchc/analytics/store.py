@@ -133,6 +133,20 @@ class Manifest:
     def staged_record(self, import_id: str) -> dict[str, Any] | None:
         return next((b for b in self.staged if b["import_id"] == import_id), None)
 
+    def taken(self, import_id: str) -> ImportResult | None:
+        """The result of an import id already applied or staged (not to be taken twice)."""
+        known = self.import_record(import_id) or self.staged_record(import_id)
+        if known is None:
+            return None
+        return ImportResult(
+            import_id,
+            int(known["rows"]),
+            int(known.get("inserted", 0)),
+            int(known.get("updated", 0)),
+            str(known["sha256"]),
+            already_applied=True,
+        )
+
 
 Progress = Callable[[int, str], None]
 
@@ -242,6 +256,10 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------
 
+    def _writer_connection(self) -> duckdb.DuckDBPyConnection:
+        """A writer's connection: lazy parsing branches (see ``sql.connect``)."""
+        return sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         with (self.root / ".lock").open("a") as handle:
@@ -274,22 +292,15 @@ class Store:
         import_id = import_id or secrets.token_hex(8)
         with self._lock():
             current = self.open()
-            previous = current.import_record(import_id) or current.staged_record(import_id)
-            if previous is not None:
-                return ImportResult(
-                    import_id,
-                    int(previous["rows"]),
-                    int(previous.get("inserted", 0)),
-                    int(previous.get("updated", 0)),
-                    str(previous["sha256"]),
-                    already_applied=True,
-                )
+            taken = current.taken(import_id)
+            if taken is not None:
+                return taken
             self._collect_garbage(current)
             # The digest runs beside DuckDB (hashlib releases the GIL on large blocks).
             digests: list[str] = []
             hasher = threading.Thread(target=lambda: digests.append(sha256_file(source)))
             hasher.start()
-            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            con = self._writer_connection()
             if progress is not None:  # DuckDB tracks progress only with its bar on
                 con.execute("SET enable_progress_bar = true")
                 con.execute("SET enable_progress_bar_print = false")
@@ -346,18 +357,11 @@ class Store:
         source = Path(path)
         with self._lock():
             current = self.open()
-            known = current.import_record(import_id) or current.staged_record(import_id)
-            if known is not None:
-                return ImportResult(
-                    import_id,
-                    int(known["rows"]),
-                    int(known.get("inserted", 0)),
-                    int(known.get("updated", 0)),
-                    str(known["sha256"]),
-                    already_applied=True,
-                )
+            taken = current.taken(import_id)
+            if taken is not None:
+                return taken
             self._collect_garbage(current)
-            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            con = self._writer_connection()
             rel = f"inbox/{import_id[:32]}-{secrets.token_hex(3)}.parquet"
             target = self.root / rel
             try:
@@ -397,7 +401,7 @@ class Store:
             if not current.staged:
                 return []
             self._collect_garbage(current)
-            con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+            con = self._writer_connection()
             written: list[Path] = []
             cols = ", ".join(sql.FILE_NAMES)
             batches = current.staged

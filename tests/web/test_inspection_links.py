@@ -3,7 +3,7 @@ explanation boxes, directives flagged for a remediation plan, the units' index r
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from cchc.accounts.models import Role
 from cchc.assessments import services as assessments
-from cchc.assessments.models import Assessment, AssessmentStatus, Stage, StageScore
 from cchc.audit.models import AuditEvent
 from cchc.frameworks.services import indexset_import
 from cchc.inspections import links, services
@@ -26,6 +25,7 @@ from cchc.inspections.models import (
     LostPointExplanation,
 )
 from tests.conftest import PASSWORD
+from tests.rounds import publish_round
 from tests.sets import BANDS_A90_B60, small_par_yaml
 from tests.web.test_permissions import build_tree
 
@@ -34,39 +34,6 @@ pytestmark = pytest.mark.django_db
 SET_YAML = small_par_yaml("TEST-LINKS", "Bộ thử liên kết", bands=BANDS_A90_B60)
 
 # points per criterion: Phủ Thông 6,75 / 10 (I: 3 of 4, II: 3,75 of 6), the other 10 / 10.
-POINTS = {
-    "pt": {"I.1": "2", "I.2": "1", "II.1": "2.25", "II.2": "1.5"},
-    "other": {"I.1": "2", "I.2": "2", "II.1": "3", "II.2": "3"},
-}
-
-
-def _publish_round(w: SimpleNamespace, code: str = "par-test-2024") -> Any:
-    today = date.today()
-    rnd = assessments.round_open(
-        user=None,
-        code=code,
-        name=f"Chỉ số CCHC thử {code}",
-        index_set=w.index_set,
-        owner_unit=w.tn,
-        units=[w.pt, w.other],
-        allow_appraisal=False,
-        deadlines=assessments.Deadlines(*(today + timedelta(days=d) for d in (1, 2, 3, 4, 5))),
-        check_permission=False,
-    )
-    for assessment in Assessment.objects.filter(round=rnd).select_related("unit"):
-        key = "pt" if assessment.unit_id == w.pt.pk else "other"
-        StageScore.objects.bulk_create(
-            StageScore(
-                assessment=assessment,
-                criterion_code=c,
-                stage=Stage.SURVEY if c == "II.2" else Stage.SELF,
-                points=Decimal(p),
-            )
-            for c, p in POINTS[key].items()
-        )
-        assessment.status = AssessmentStatus.FINAL
-        assessment.save(update_fields=["status"])
-    return assessments.round_publish(user=w.secretariat, rnd=rnd)
 
 
 @pytest.fixture
@@ -79,7 +46,9 @@ def world(make_user: Any) -> SimpleNamespace:
     w.leader = make_user("ld_tn", role=Role.LEADER, unit=w.tn)
     w.outsider = make_user("hn", role=Role.UNIT_OFFICER, unit=w.outside)
     w.index_set = indexset_import(SET_YAML, filename="links.yaml", publish=True)
-    w.rnd = _publish_round(w)
+    w.rnd = publish_round(
+        w, code="par-test-2024", name="Chỉ số CCHC thử par-test-2024", index_set=w.index_set
+    )
     w.body = IssuingBody.objects.create(
         kind=BodyKind.STEERING_COMMITTEE,
         name="Ban Chỉ đạo CCHC tỉnh Thái Nguyên",

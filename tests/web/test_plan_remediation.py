@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,8 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cchc.accounts.models import Role
-from cchc.assessments import services as assessments
-from cchc.assessments.models import Assessment, AssessmentStatus, Stage, StageScore
 from cchc.audit.models import AuditEvent
 from cchc.followup.models import FollowupItem
 from cchc.frameworks.services import indexset_import
@@ -24,6 +21,7 @@ from cchc.inspections.models import BodyKind, Directive, EventKind, IssuingBody
 from cchc.plans import remediation
 from cchc.plans.models import Plan, PlanKind
 from tests.conftest import PASSWORD
+from tests.rounds import publish_round
 from tests.sets import BANDS_A90_B60, small_par_yaml
 from tests.web.test_permissions import build_tree
 
@@ -32,40 +30,7 @@ pytestmark = pytest.mark.django_db
 SET_YAML = small_par_yaml("TEST-REMEDIATION", "Bộ thử kế hoạch khắc phục", bands=BANDS_A90_B60)
 
 # Phủ Thông: I 3/4 (I.2 lost 1), II 3,75/6 (II.2 lost 1,5; II.1 lost 0,75); the other 10/10.
-POINTS = {
-    "pt": {"I.1": "2", "I.2": "1", "II.1": "2.25", "II.2": "1.5"},
-    "other": {"I.1": "2", "I.2": "2", "II.1": "3", "II.2": "3"},
-}
 USERS = ("xa_pt", "td_tn", "vp_tn", "ld_tn", "hn")  # officer, appraiser, secretariat, …
-
-
-def _publish_round(w: SimpleNamespace) -> Any:
-    today = date.today()
-    rnd = assessments.round_open(
-        user=None,
-        code="par-remediation-2024",
-        name="Chỉ số CCHC thử năm 2024",
-        index_set=indexset_import(SET_YAML, filename="remediation.yaml", publish=True),
-        owner_unit=w.tn,
-        units=[w.pt, w.other],
-        allow_appraisal=False,
-        deadlines=assessments.Deadlines(*(today + timedelta(days=d) for d in (1, 2, 3, 4, 5))),
-        check_permission=False,
-    )
-    for assessment in Assessment.objects.filter(round=rnd).select_related("unit"):
-        key = "pt" if assessment.unit_id == w.pt.pk else "other"
-        StageScore.objects.bulk_create(
-            StageScore(
-                assessment=assessment,
-                criterion_code=c,
-                stage=Stage.SURVEY if c == "II.2" else Stage.SELF,
-                points=Decimal(p),
-            )
-            for c, p in POINTS[key].items()
-        )
-        assessment.status = AssessmentStatus.FINAL
-        assessment.save(update_fields=["status"])
-    return assessments.round_publish(user=w.secretariat, rnd=rnd)
 
 
 @pytest.fixture
@@ -299,7 +264,12 @@ def test_event_permissions(world: SimpleNamespace) -> None:
 
 def test_round_plan_one_task_per_field_with_lost_points(world: SimpleNamespace) -> None:
     w = world
-    w.rnd = _publish_round(w)
+    w.rnd = publish_round(
+        w,
+        code="par-remediation-2024",
+        name="Chỉ số CCHC thử năm 2024",
+        index_set=indexset_import(SET_YAML, filename="remediation.yaml", publish=True),
+    )
     url = f"/plans/remediation/new/?round={w.rnd.pk}&unit=01969@2025"
     client = _client("vp_tn")
     page = client.get(url).content.decode()
@@ -351,7 +321,12 @@ def test_round_plan_one_task_per_field_with_lost_points(world: SimpleNamespace) 
 
 def test_round_common_deadline(world: SimpleNamespace) -> None:
     w = world
-    w.rnd = _publish_round(w)
+    w.rnd = publish_round(
+        w,
+        code="par-remediation-2024",
+        name="Chỉ số CCHC thử năm 2024",
+        index_set=indexset_import(SET_YAML, filename="remediation.yaml", publish=True),
+    )
     source = remediation.round_source(w.rnd, w.pt)
     plan, created = remediation.remediation_create(
         user=w.officer, source=source, picks=["fII"], deadline=date(2026, 6, 30)

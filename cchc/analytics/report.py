@@ -19,7 +19,7 @@ from typing import Any, Literal
 import duckdb
 
 from cchc.analytics import sql
-from cchc.analytics.store import Manifest
+from cchc.analytics.store import Manifest, live_rows
 from cchc.core.dossier import Options
 from cchc.core.periods import Period, calendar_month
 
@@ -482,15 +482,21 @@ def _source(
     columns: tuple[str, ...],
     *,
     scoped: bool = True,
+    live: bool = False,
 ) -> str:
     """Rows of the period's month partitions plus the carry-over snapshot.
 
     ``scoped``: only the rows in scope (``sql.in_scope``); otherwise the caller drops the
     others itself (``sql.classification(..., include_outside=True)``). Only ``columns``
     are read; for a small subtree, a code filter lets the zone maps of the files (sorted
-    by unit code) skip every other row group.
+    by unit code) skip every other row group. Where the months hold deltas (see
+    ``store``): with ``live``, the live rows; otherwise every row with its weight ``w``
+    (1, or -1 for a retracted old version), to be summed instead of counted
+    (``_weighted``).
     """
-    files, snap = manifest.files_for(period)
+    files = manifest.base_files(period)
+    snap, snap_deltas = manifest.snapshot_files(manifest.snapshot_key(period))
+    deltas = manifest.delta_files(period) + snap_deltas
     where = [sql.in_scope(period)] if scoped else []
     if codes and len(codes) <= _CODE_FILTER_MAX:
         if len(codes) == 1:
@@ -499,14 +505,46 @@ def _source(
             lo, hi = (c.replace("'", "''") for c in (codes[0], codes[-1]))
             where.append(f"unit_code BETWEEN '{lo}' AND '{hi}'")
     cols = ", ".join(columns)
+    condition = " AND ".join(where)
+    if deltas and live:
+        month_rows = manifest.live_sql(columns, period=period, where=condition)
+        snap_rows = live_rows([snap] if snap else [], snap_deltas, columns, condition)
+        return f"{month_rows} UNION ALL {snap_rows}"
     if snap:
         files = [*files, snap]
     if not files:
         kinds = dict(sql.STORE_COLUMNS) | {n: k for n, k, _ in sql.DERIVED_COLUMNS}
         empty = ", ".join(f"NULL::{kinds[name]} AS {name}" for name in columns)
-        return f"SELECT {empty} WHERE FALSE"
-    condition = f" WHERE {' AND '.join(where)}" if where else ""
+        return f"SELECT {empty}{', 1::TINYINT AS w' if deltas else ''} WHERE FALSE"
+    condition = f" WHERE {condition}" if condition else ""
+    if deltas:
+        return (
+            f"SELECT {cols}, 1::TINYINT AS w FROM read_parquet({files!r}){condition} "
+            f"UNION ALL SELECT {cols}, w FROM read_parquet({deltas!r}){condition}"
+        )
     return f"SELECT {cols} FROM read_parquet({files!r}){condition}"
+
+
+def _weighted(manifest: Manifest, period: Period, aggregates: str) -> str:
+    """``aggregates`` (row counts) as sums of the weights where the period's months or
+    its snapshot hold deltas (see ``_source``)."""
+    snap_deltas = manifest.snapshot_files(manifest.snapshot_key(period))[1]
+    if not manifest.delta_files(period) and not snap_deltas:
+        return aggregates
+    out, rest = [], aggregates
+    while (at := rest.find("count(*)")) >= 0:
+        out.append(rest[:at])
+        rest = rest[at + len("count(*)") :]
+        filtered = ""
+        if rest.startswith(" FILTER ("):  # up to the bracket closing the filter
+            depth, end = 0, len(" FILTER ")
+            for end in range(len(" FILTER "), len(rest)):
+                depth += {"(": 1, ")": -1}.get(rest[end], 0)
+                if depth == 0:
+                    break
+            filtered, rest = rest[: end + 1], rest[end + 1 :]
+        out.append(f"coalesce(sum(w){filtered}, 0)::BIGINT")
+    return "".join(out) + rest
 
 
 def _needed(options: Options, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -544,21 +582,24 @@ def period_report(
     nodes = tree.subtree(root_key)
     codes = tree.code_keys(root_key)
     code_list = sorted({c for c, _, _ in codes})
-    aggs = ",\n        ".join(f"{expr} AS {name}" for name, expr in _AGG.items())
+    aggs = _weighted(
+        manifest, period, ",\n        ".join(f"{expr} AS {name}" for name, expr in _AGG.items())
+    )
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNTS)
     extra = ("sector",) if by == "sector" else ()
     group = ", sector" if by == "sector" else ""
     facts = f"""facts AS ({_source(manifest, period, code_list, _needed(opts, extra))}),
     classified AS (SELECT *, {sql.classification(period, opts)} FROM facts)"""
     cell_aggs = ", ".join(f"{expr} AS {name}" for name, expr in _CELL_AGG.items())
-    flags = ", ".join(f"count(*) FILTER ({f}) AS {f}" for f in _FLAGS)
+    flags = _weighted(manifest, period, ", ".join(f"count(*) FILTER ({f}) AS {f}" for f in _FLAGS))
+    n = _weighted(manifest, period, "count(*)")
     # By unit: no scope filter on the scan; rows outside the period get oc 0 and every
     # per-code sum filters on oc.
     cte_codes = f"""facts AS ({_source(manifest, period, code_list, _needed(opts), scoped=False)}),
     classified AS (
         SELECT *, {sql.classification(period, opts, include_outside=True)} FROM facts),
     cells AS (
-        SELECT unit_code, {LEGACY} AS legacy, is_new, oc, channel, count(*) AS n, {flags}
+        SELECT unit_code, {LEGACY} AS legacy, is_new, oc, channel, {n} AS n, {flags}
         FROM classified GROUP BY ALL)"""
     if by == "sector":
         keys = _keys_table(con, codes)
@@ -644,7 +685,7 @@ def drilldown(
     cond = _FILTER[figure]
     if sector is not None:
         cond += " AND sector = '" + sector.replace("'", "''") + "'"
-    cte = f"""facts AS ({_source(manifest, period, code_list, sql.FILE_NAMES)}),
+    cte = f"""facts AS ({_source(manifest, period, code_list, sql.FILE_NAMES, live=True)}),
     classified AS (
         SELECT k.report_key, f.*, {sql.classification(period, opts)}
         FROM facts f JOIN {keys} k ON k.unit_code = f.unit_code AND k.legacy = ({LEGACY}))"""

@@ -5,7 +5,11 @@ Layout under ``root``::
     manifest.json            the current state (version, partitions, snapshots, imports)
     .lock                    single-writer lock (fcntl.flock)
     data/YYYY-MM-<token>.parquet   dossiers received in that month, sorted by
-                                   (unit_code, received_at), small row groups
+                                   (unit_code, received_at), small row groups (the base)
+    data/YYYY-MM-<token>.delta.parquet  changes to that month since its base was written:
+                                   new versions (``w`` = 1, ``v`` = the import's sequence)
+                                   and retracted old versions (``w`` = -1, ``v`` = the
+                                   sequence of the version they cancel; 0 = the base)
     snap/open-YYYY-MM-<token>.parquet  dossiers received before the 1st of that month
                                    and not finished before it (carry-over without history)
 
@@ -15,6 +19,14 @@ with ``os.replace``; replaced files are listed as retired and deleted only after
 Anything that fails before the swap deletes the files it wrote: the store is exactly as
 before. Files left by a killed writer are not in the manifest and are removed by the next
 writer (it holds the lock, so nobody else is writing them).
+
+Merge on read: an import never rewrites a month that already has a base. Its rows go into
+one delta file per month they touch: the new versions, plus a copy of the old version of
+every re-imported key with weight -1 in the month that old version lives in. The live rows
+are the base and the delta rows of weight 1 whose (key, ``v``) no delta row of weight -1
+names (``Manifest.live_sql``); sums over all rows weighted by ``w`` equal the sums over the
+live rows, so reports need no join (``report._source``). ``Store.compact`` folds the deltas
+into new bases (a background job after each import); snapshots are always whole.
 """
 
 from __future__ import annotations
@@ -111,21 +123,77 @@ class Manifest:
         return sum(int(p["rows"]) for p in self.partitions.values())
 
     def all_files(self) -> list[str]:
-        return [str(self.root / p["file"]) for _, p in sorted(self.partitions.items())]
+        """Every base and delta file of the partitions (not the snapshots)."""
+        return [
+            str(self.root / rel)
+            for _, p in sorted(self.partitions.items())
+            for rel in [p["file"], *(d["file"] for d in p.get("deltas", ()))]
+        ]
+
+    def named_files(self) -> set[str]:
+        """Every file this manifest reads (relative): bases, deltas, snapshots, batches."""
+        sets = [*self.partitions.values(), *self.snapshots.values()]
+        named = {e["file"] for e in sets if e.get("file")}
+        named |= {d["file"] for e in sets for d in e.get("deltas", ())}
+        return named | {b["file"] for b in self.staged}
+
+    @property
+    def deltas(self) -> int:
+        """How many delta files (of partitions and snapshots) wait for ``Store.compact``."""
+        sets = [*self.partitions.values(), *self.snapshots.values()]
+        return sum(len(e.get("deltas", ())) for e in sets)
+
+    def _months(self, period: Period | None) -> list[str]:
+        if period is None:
+            return sorted(self.partitions)
+        keys = (f"{m:%Y-%m}" for m in month_starts(period.start, period.end))
+        return [m for m in keys if m in self.partitions]
+
+    def base_files(self, period: Period | None = None) -> list[str]:
+        return [str(self.root / self.partitions[m]["file"]) for m in self._months(period)]
+
+    def delta_files(self, period: Period | None = None) -> list[str]:
+        return [
+            str(self.root / d["file"])
+            for m in self._months(period)
+            for d in self.partitions[m].get("deltas", ())
+        ]
+
+    def live_sql(
+        self,
+        columns: tuple[str, ...] | None = None,
+        *,
+        period: Period | None = None,
+        where: str = "",
+        with_v: bool = False,
+    ) -> str:
+        """SELECT of the live rows of the partitions (of the period's months only, with a
+        period): see ``live_rows``."""
+        return live_rows(
+            self.base_files(period), self.delta_files(period), columns, where, with_v=with_v
+        )
+
+    def snapshot_key(self, period: Period) -> str | None:
+        """The snapshot holding the dossiers open at the period's first month start (the
+        last one when the period lies beyond the chain)."""
+        key = f"{period.start:%Y-%m}"
+        keys = sorted(self.snapshots)
+        if keys and key > keys[-1]:
+            key = keys[-1]
+        return key if key in self.snapshots else None
+
+    def snapshot_files(self, key: str | None) -> tuple[str | None, list[str]]:
+        """(base file or None, delta files) of snapshot ``key``."""
+        snap = self.snapshots.get(key) if key else None
+        if not snap:
+            return None, []
+        base = str(self.root / snap["file"]) if snap.get("file") else None
+        return base, [str(self.root / d["file"]) for d in snap.get("deltas", ())]
 
     def files_for(self, period: Period) -> tuple[list[str], str | None]:
-        """Partition files received in the period's months and the carry-over snapshot."""
-        months = [f"{m:%Y-%m}" for m in month_starts(period.start, period.end)]
-        files = [
-            str(self.root / self.partitions[m]["file"]) for m in months if m in self.partitions
-        ]
-        snap_key = months[0]
-        keys = sorted(self.snapshots)
-        if keys and snap_key > keys[-1]:
-            snap_key = keys[-1]
-        snap = self.snapshots.get(snap_key)
-        snap_file = str(self.root / snap["file"]) if snap and snap.get("file") else None
-        return files, snap_file
+        """Base files received in the period's months and the carry-over snapshot (the
+        delta files of those months: ``delta_files``)."""
+        return self.base_files(period), self.snapshot_files(self.snapshot_key(period))[0]
 
     def import_record(self, import_id: str) -> dict[str, Any] | None:
         return next((i for i in self.imports if i["import_id"] == import_id), None)
@@ -199,6 +267,35 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def live_rows(
+    bases: list[str],
+    deltas: list[str],
+    columns: tuple[str, ...] | None = None,
+    where: str = "",
+    *,
+    with_v: bool = False,
+) -> str:
+    """SELECT of the live rows (``columns``, default all) of base files and their delta
+    files (see the module's docstring), filtered by ``where``; ``with_v``: with the version
+    column (0 for a base row)."""
+    want = tuple(columns or sql.FILE_NAMES)
+    cols = ", ".join(want)
+    if not bases and not deltas:
+        kinds = dict(sql.STORE_COLUMNS) | {n: k for n, k, _ in sql.DERIVED_COLUMNS}
+        empty = ", ".join(f"NULL::{kinds[c]} AS {c}" for c in want)
+        return f"SELECT {empty}{', 0 AS v' if with_v else ''} WHERE FALSE"
+    cond = f" WHERE {where}" if where else ""
+    if not deltas:
+        return f"SELECT {cols}{', 0 AS v' if with_v else ''} FROM read_parquet({bases!r}){cond}"
+    keyed = ", ".join(dict.fromkeys(("source_system", "dossier_code", *want)))
+    also = f" AND ({where})" if where else ""
+    parts = [f"SELECT {keyed}, 0 AS v FROM read_parquet({bases!r}){cond}"] if bases else []
+    parts.append(f"SELECT {keyed}, v FROM read_parquet({deltas!r}) WHERE w = 1{also}")
+    return f"""SELECT {cols}{", v" if with_v else ""} FROM ({" UNION ALL ".join(parts)})
+        ANTI JOIN (SELECT source_system, dossier_code, v FROM read_parquet({deltas!r})
+            WHERE w = -1) USING (source_system, dossier_code, v)"""
+
+
 class Store:
     """A dossier store rooted at a directory."""
 
@@ -257,8 +354,12 @@ class Store:
     # --- writing ---------------------------------------------------------------------
 
     def _writer_connection(self) -> duckdb.DuckDBPyConnection:
-        """A writer's connection: lazy parsing branches (see ``sql.connect``)."""
-        return sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+        """A writer's connection: lazy parsing branches (see ``sql.connect``), and free to
+        reorder rows wherever no ORDER BY asks for an order (every file write sorts), which
+        lets DuckDB build the typed table in parallel."""
+        con = sql.connect(str(self.root / "tmp"), self.memory_limit, self.threads, lazy=True)
+        con.execute("SET preserve_insertion_order = false")
+        return con
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -389,7 +490,8 @@ class Store:
             return ImportResult(import_id, rows, 0, 0, digest)
 
     def compact(self, progress: Progress | None = None) -> list[dict[str, Any]]:
-        """Merge every staged batch into the partitions in one write; their import records.
+        """Merge every staged batch into the partitions, then fold every month's deltas
+        into a new base, in one write; the batches' import records.
 
         A key sent in several batches keeps the version of the latest batch. Each batch's
         record says how many of its rows were new and how many replaced a stored version
@@ -398,77 +500,18 @@ class Store:
         report = progress or (lambda percent, phase: None)
         with self._lock():
             current = self.open()
-            if not current.staged:
+            if not current.staged and not current.deltas:
                 return []
             self._collect_garbage(current)
             con = self._writer_connection()
             written: list[Path] = []
-            cols = ", ".join(sql.FILE_NAMES)
-            batches = current.staged
+            records: list[dict[str, Any]] = []
             try:
-                files = [_quote(str(self.root / e["file"])) for e in batches]
-                union = " UNION ALL ".join(
-                    f"SELECT {i} AS b, {cols} FROM read_parquet('{f}')" for i, f in enumerate(files)
-                )
-                con.execute(f"CREATE TEMP TABLE batch_rows AS {union}")
-                con.execute(
-                    f"""CREATE TEMP TABLE staged AS
-                    SELECT {cols}, year(received_at) * 100 + month(received_at) AS m
-                    FROM batch_rows
-                    QUALIFY row_number() OVER (
-                        PARTITION BY source_system, dossier_code ORDER BY b DESC) = 1
-                    ORDER BY m, unit_code, received_at"""
-                )
-                months = {
-                    _month_of(int(m)): int(n)
-                    for m, n in con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall()
-                }
-                had_hits = bool(current.partitions)
-                token_id = f"compact-{secrets.token_hex(4)}"
-                _inserted, _updated, manifest = self._apply(
-                    con, current, token_id, months, written, report
-                )
-                old_keys = (
-                    "(SELECT DISTINCT source_system, dossier_code FROM hits)"
-                    if had_hits
-                    else "(SELECT NULL::VARCHAR AS source_system, NULL::VARCHAR AS dossier_code "
-                    "WHERE FALSE)"
-                )
-                per_batch = {
-                    int(b): (int(n), int(u))
-                    for b, n, u in con.execute(
-                        f"""SELECT b, count(*), count(*) FILTER (
-                                WHERE h.dossier_code IS NOT NULL OR r.rn > 1)
-                        FROM (SELECT b, source_system, dossier_code, row_number() OVER (
-                                PARTITION BY source_system, dossier_code ORDER BY b) AS rn
-                              FROM batch_rows) r
-                        LEFT JOIN {old_keys} h USING (source_system, dossier_code)
-                        GROUP BY b"""
-                    ).fetchall()
-                }
-                now = time.time()
-                records = [
-                    {
-                        "import_id": e["import_id"],
-                        "sha256": e["sha256"],
-                        "source": e["source"],
-                        "rows": per_batch[i][0],
-                        "inserted": per_batch[i][0] - per_batch[i][1],
-                        "updated": per_batch[i][1],
-                        "applied_at": now,
-                        "compacted": token_id,
-                    }
-                    for i, e in enumerate(batches)
-                ]
-                retired = [
-                    *manifest.retired,
-                    *({"file": e["file"], "retired_at": now} for e in batches),
-                ]
-                self._swap(
-                    manifest.with_changes(
-                        imports=[*current.imports, *records], staged=[], retired=retired
-                    )
-                )
+                manifest = current
+                if current.staged:
+                    manifest, records = self._apply_batches(con, current, written, report)
+                manifest = self._fold(con, manifest, written, report, 50 if records else 0)
+                self._swap(manifest.with_changes(version=current.version + 1))
             except BaseException:
                 for file in written:
                     file.unlink(missing_ok=True)
@@ -477,6 +520,76 @@ class Store:
                 con.close()
             report(100, "xong")
             return records
+
+    def _apply_batches(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        current: Manifest,
+        written: list[Path],
+        report: Progress,
+    ) -> tuple[Manifest, list[dict[str, Any]]]:
+        """The staged batches applied as one import (not yet swapped) and their records."""
+        cols = ", ".join(sql.FILE_NAMES)
+        batches = current.staged
+        files = [_quote(str(self.root / e["file"])) for e in batches]
+        union = " UNION ALL ".join(
+            f"SELECT {i} AS b, {cols} FROM read_parquet('{f}')" for i, f in enumerate(files)
+        )
+        con.execute(f"CREATE TEMP TABLE batch_rows AS {union}")
+        con.execute(
+            f"""CREATE TEMP TABLE staged AS
+            SELECT {cols}, year(received_at) * 100 + month(received_at) AS m
+            FROM batch_rows
+            QUALIFY row_number() OVER (
+                PARTITION BY source_system, dossier_code ORDER BY b DESC) = 1"""
+        )
+        months = {
+            _month_of(int(m)): int(n)
+            for m, n in con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall()
+        }
+        had_hits = bool(current.partitions)
+        token_id = f"compact-{secrets.token_hex(4)}"
+        _inserted, _updated, manifest = self._apply(con, current, token_id, months, written, report)
+        old_keys = (
+            "(SELECT DISTINCT source_system, dossier_code FROM hits)"
+            if had_hits
+            else "(SELECT NULL::VARCHAR AS source_system, NULL::VARCHAR AS dossier_code "
+            "WHERE FALSE)"
+        )
+        per_batch = {
+            int(b): (int(n), int(u))
+            for b, n, u in con.execute(
+                f"""SELECT b, count(*), count(*) FILTER (
+                        WHERE h.dossier_code IS NOT NULL OR r.rn > 1)
+                FROM (SELECT b, source_system, dossier_code, row_number() OVER (
+                        PARTITION BY source_system, dossier_code ORDER BY b) AS rn
+                      FROM batch_rows) r
+                LEFT JOIN {old_keys} h USING (source_system, dossier_code)
+                GROUP BY b"""
+            ).fetchall()
+        }
+        now = time.time()
+        records = [
+            {
+                "import_id": e["import_id"],
+                "sha256": e["sha256"],
+                "source": e["source"],
+                "rows": per_batch[i][0],
+                "inserted": per_batch[i][0] - per_batch[i][1],
+                "updated": per_batch[i][1],
+                "applied_at": now,
+                "compacted": token_id,
+            }
+            for i, e in enumerate(batches)
+        ]
+        retired = [
+            *manifest.retired,
+            *({"file": e["file"], "retired_at": now} for e in batches),
+        ]
+        return (
+            manifest.with_changes(imports=[*current.imports, *records], staged=[], retired=retired),
+            records,
+        )
 
     def _swap(self, manifest: Manifest) -> None:
         tmp = self.root / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
@@ -498,9 +611,7 @@ class Store:
     def _collect_garbage(self, current: Manifest) -> None:
         """Delete retired files past the delay and orphans of an interrupted writer."""
         now = time.time()
-        live = {p["file"] for p in current.partitions.values()}
-        live |= {s["file"] for s in current.snapshots.values() if s.get("file")}
-        live |= {b["file"] for b in current.staged}
+        live = current.named_files()
         waiting = {r["file"] for r in current.retired if now - r["retired_at"] < self.retire_delay}
         for sub in ("data", "snap", "inbox"):
             for file in (self.root / sub).glob("*.parquet"):
@@ -533,74 +644,114 @@ class Store:
         written: list[Path],
         report: Progress,
     ) -> tuple[int, int, Manifest]:
-        """Merge the temp table ``staged`` into the partitions; rebuild affected snapshots.
+        """Add the temp table ``staged`` to the partitions; rebuild affected snapshots.
 
-        Only the months received in the file and the months holding an old version of a
-        re-imported key are rewritten.
+        A month without a base gets its rows as its base; any other month touched (by a new
+        row, or by holding the live old version of a re-imported key) gets one delta file
+        (see the module's docstring). No existing file is rewritten. The temp table
+        ``hits`` keeps the old versions (callers count per key from it).
         """
         token = f"{import_id[:16]}-{secrets.token_hex(3)}"
+        seq = current.version + 1
         cols = ", ".join(sql.FILE_NAMES)
-        months = set(incoming)
-        by_file = {str(self.root / p["file"]): m for m, p in current.partitions.items()}
-        if by_file:
-            # Old rows whose key is re-imported, with the file they live in now.
+        month_of = "year(received_at) * 100 + month(received_at)"
+        if current.partitions:
+            # The live old version of every re-imported key, with its month.
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE hits AS
-                SELECT o.source_system, o.dossier_code, o.filename AS f
-                FROM read_parquet({sorted(by_file)!r}, filename = true) o
+                SELECT o.*, {month_of} AS m FROM ({current.live_sql(with_v=True)}) o
                 SEMI JOIN staged i USING (source_system, dossier_code)"""
             )
-            per_file = dict(con.execute("SELECT f, count(*) FROM hits GROUP BY f").fetchall())
+            per_month = {
+                _month_of(int(m)): int(n)
+                for m, n in con.execute("SELECT m, count(*) FROM hits GROUP BY m").fetchall()
+            }
         else:
-            per_file = {}
-        updated = sum(int(n) for n in per_file.values())
-        months |= {by_file[f] for f in per_file}
+            per_month = {}
+        updated = sum(per_month.values())
+        months = sorted(set(incoming) | set(per_month))
         partitions = dict(current.partitions)
-        retired = list(current.retired)
-        now = time.time()
-        for done, month in enumerate(sorted(months)):
+        for done, month in enumerate(months):
             report(60 + 30 * done // len(months), f"ghi tháng {month}")
-            parts = []
-            if month in incoming:
-                number = int(month[:4]) * 100 + int(month[5:])
-                parts.append(f"SELECT {cols} FROM staged WHERE m = {number}")
+            number = int(month[:4]) * 100 + int(month[5:])
             old = current.partitions.get(month)
-            if old:
-                old_path = str(self.root / old["file"])
-                if old_path in per_file:
-                    parts.append(
-                        f"SELECT {cols} FROM read_parquet('{_quote(old_path)}') o "
-                        "ANTI JOIN (SELECT source_system, dossier_code FROM hits "
-                        f"WHERE f = '{_quote(old_path)}') h USING (source_system, dossier_code)"
-                    )
-                else:
-                    parts.append(f"SELECT {cols} FROM read_parquet('{_quote(old_path)}')")
-                retired.append({"file": old["file"], "retired_at": now})
-            rel = f"data/{month}-{token}.parquet"
-            target = self.root / rel
-            written.append(target)
-            if len(parts) == 1 and month in incoming:  # already in order (see _stage)
-                count = self._copy(con, parts[0], target)
-            else:
-                count = self._write(con, f"SELECT * FROM ({' UNION ALL '.join(parts)})", target)
-            if count:
+            if old is None:  # nothing stored for the month yet: its rows are its base
+                rel = f"data/{month}-{token}.parquet"
+                written.append(self.root / rel)
+                count = self._write(
+                    con, f"SELECT {cols} FROM staged WHERE m = {number}", self.root / rel
+                )
                 partitions[month] = {"file": rel, "rows": count}
-            else:
-                partitions.pop(month, None)
-                target.unlink()
-                written.remove(target)
+                continue
+            plus, minus = incoming.get(month, 0), per_month.get(month, 0)
+            parts = []
+            if plus:
+                parts.append(
+                    f"SELECT {cols}, 1::TINYINT AS w, {seq} AS v FROM staged WHERE m = {number}"
+                )
+            if minus:
+                parts.append(f"SELECT {cols}, -1::TINYINT AS w, v FROM hits WHERE m = {number}")
+            rel = f"data/{month}-{token}.delta.parquet"
+            written.append(self.root / rel)
+            self._write(con, f"SELECT * FROM ({' UNION ALL '.join(parts)})", self.root / rel)
+            delta = {"file": rel, "plus": plus, "minus": minus, "v": seq}
+            partitions[month] = {
+                **old,
+                "rows": int(old["rows"]) + plus - minus,
+                "deltas": [*old.get("deltas", ()), delta],
+            }
         report(90, "hồ sơ chuyển kỳ theo tháng")
+        retired = list(current.retired)
         snapshots = self._rebuild_snapshots(
-            con, current, partitions, min(months) if months else None, token, written, retired
+            con, current, partitions, months[0] if months else None, token, written, retired, seq
         )
         con.execute("DROP TABLE staged")
         manifest = current.with_changes(
-            version=current.version + 1,
-            partitions=partitions,
-            snapshots=snapshots,
-            retired=retired,
+            version=seq, partitions=partitions, snapshots=snapshots, retired=retired
         )
         return sum(incoming.values()) - updated, updated, manifest
+
+    def _fold(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        current: Manifest,
+        written: list[Path],
+        report: Progress,
+        low: int = 0,
+    ) -> Manifest:
+        """A new base for every month and snapshot with deltas: its live rows, sorted; the
+        old base and deltas retire. The retractions of a file set's rows lie in its own
+        deltas, so each folds alone."""
+        token = f"fold-{secrets.token_hex(4)}"
+        retired = list(current.retired)
+        now = time.time()
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for kind, entries in (("data", current.partitions), ("snap", current.snapshots)):
+            out[kind] = folded = dict(entries)
+            todo = [k for k, e in sorted(entries.items()) if e.get("deltas")]
+            for done, key in enumerate(todo):
+                report(low + (99 - low) * done // max(len(todo), 1), f"gộp {key}")
+                entry = entries[key]
+                base = [str(self.root / entry["file"])] if entry.get("file") else []
+                deltas = [str(self.root / d["file"]) for d in entry["deltas"]]
+                prefix = "data/" if kind == "data" else "snap/open-"
+                rel = f"{prefix}{key}-{token}.parquet"
+                target = self.root / rel
+                written.append(target)
+                count = self._write(con, f"SELECT * FROM ({live_rows(base, deltas)})", target)
+                for file in [entry.get("file"), *(d["file"] for d in entry["deltas"])]:
+                    if file:
+                        retired.append({"file": file, "retired_at": now})
+                if count:
+                    folded[key] = {"file": rel, "rows": count}
+                    continue
+                target.unlink()
+                written.remove(target)
+                if kind == "data":
+                    folded.pop(key)
+                else:
+                    folded[key] = {"file": None, "rows": 0}
+        return current.with_changes(partitions=out["data"], snapshots=out["snap"], retired=retired)
 
     def _rebuild_snapshots(
         self,
@@ -611,20 +762,24 @@ class Store:
         token: str,
         written: list[Path],
         retired: list[dict[str, Any]],
+        seq: int,
     ) -> dict[str, dict[str, Any]]:
         """Snapshot K = the dossiers received before the 1st of month K and not finished
-        before it, for every K after a partition month (K after the first changed month is
-        rebuilt; earlier ones stay).
+        before it, for every K after a partition month (K after the first changed month may
+        change; earlier ones stay).
 
-        Built from what changed, never from the partitions: the old snapshot that covers K
-        (K's own, or the last one when K lies beyond the old chain) without the keys the
-        temp table ``staged`` brings, plus the staged rows open at K.
+        Built from what changed, never from the partitions. An existing snapshot gets a
+        delta: the staged rows open at K in, the live old versions of their keys out. A new
+        K (beyond the old chain, or before it) gets a whole file: the live rows of the last
+        old snapshot before it still open at K, without the staged keys, plus the staged
+        rows open at K.
         """
         now = time.time()
         if not partitions:
             for snap in current.snapshots.values():
-                if snap.get("file"):
-                    retired.append({"file": snap["file"], "retired_at": now})
+                for file in [snap.get("file"), *(d["file"] for d in snap.get("deltas", ()))]:
+                    if file:
+                        retired.append({"file": file, "retired_at": now})
             return {}
         months = sorted(partitions)
         wanted = []
@@ -637,39 +792,69 @@ class Store:
             for k, v in current.snapshots.items()
             if first_changed is not None and k <= first_changed and k in wanted
         }
-        old_keys = sorted(current.snapshots)
-        old_files = sorted(
-            {str(self.root / v["file"]) for v in current.snapshots.values() if v.get("file")}
-        )
-        if old_files:
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE snap_hits AS
-                SELECT o.source_system, o.dossier_code, o.filename AS f
-                FROM read_parquet({old_files!r}, filename = true) o
-                SEMI JOIN staged i USING (source_system, dossier_code)"""
-            )
-            hit_files = {f for (f,) in con.execute("SELECT DISTINCT f FROM snap_hits").fetchall()}
-        else:
-            hit_files = set()
         cols = ", ".join(sql.FILE_NAMES)
+        # Each staged row open at the start of a later month, once per such month ``k``
+        # (a dossier finished in its received month is in no snapshot): one pass over the
+        # staged rows instead of one per snapshot.
+        first, last = f"TIMESTAMP '{wanted[0]}-01'", f"TIMESTAMP '{wanted[-1]}-01'"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE staged_open AS
+            SELECT {cols}, unnest(generate_series(
+                greatest(date_trunc('month', received_at) + INTERVAL 1 MONTH, {first}),
+                least(coalesce(date_trunc('month', finished_at), {last}), {last}),
+                INTERVAL 1 MONTH)) AS k
+            FROM staged
+            WHERE finished_at IS NULL
+                OR finished_at >= date_trunc('month', received_at) + INTERVAL 1 MONTH"""
+        )
+        plus = {
+            f"{k:%Y-%m}": int(n)
+            for k, n in con.execute("SELECT k, count(*) FROM staged_open GROUP BY k").fetchall()
+        }
+        minus = self._snapshot_hits(con, current)
+        old_keys = sorted(current.snapshots)
         snapshots = dict(kept)
         for key in wanted:
             if key in kept:
                 continue
             start = f"TIMESTAMP '{key}-01 00:00:00'"
-            still_open = f"(finished_at IS NULL OR finished_at >= {start})"
-            parts = [f"SELECT {cols} FROM staged WHERE received_at < {start} AND {still_open}"]
-            base_key = min(key, old_keys[-1]) if old_keys else None
-            base = current.snapshots.get(base_key) if base_key else None
-            if base and base.get("file"):
-                path = _quote(str(self.root / base["file"]))
-                old = f"SELECT {cols} FROM read_parquet('{path}') o WHERE {still_open}"
-                if str(self.root / base["file"]) in hit_files:
-                    old = (
-                        f"SELECT * FROM ({old}) ANTI JOIN (SELECT source_system, dossier_code "
-                        f"FROM snap_hits WHERE f = '{path}') h USING (source_system, dossier_code)"
+            old = current.snapshots.get(key)
+            if old is not None:
+                n_in, n_out = plus.get(key, 0), minus.get(key, 0)
+                if not n_in and not n_out:
+                    snapshots[key] = old
+                    continue
+                parts = []
+                if n_in:
+                    parts.append(
+                        f"SELECT {cols}, 1::TINYINT AS w, {seq} AS v FROM staged_open "
+                        f"WHERE k = {start}"
                     )
-                parts.append(old)
+                if n_out:
+                    parts.append(
+                        f"SELECT {cols}, -1::TINYINT AS w, v FROM snap_hits WHERE k = {start}"
+                    )
+                rel = f"snap/open-{key}-{token}.delta.parquet"
+                written.append(self.root / rel)
+                self._write(con, f"SELECT * FROM ({' UNION ALL '.join(parts)})", self.root / rel)
+                delta = {"file": rel, "plus": n_in, "minus": n_out, "v": seq}
+                snapshots[key] = {
+                    **old,
+                    "rows": int(old["rows"]) + n_in - n_out,
+                    "deltas": [*old.get("deltas", ()), delta],
+                }
+                continue
+            parts = [f"SELECT {cols} FROM staged_open WHERE k = {start}"]
+            before = [k for k in old_keys if k < key]
+            if before:
+                base, deltas = current.snapshot_files(before[-1])
+                still_open = f"finished_at IS NULL OR finished_at >= {start}"
+                parts.append(
+                    f"SELECT {cols} FROM ({live_rows([base] if base else [], deltas)}) o "
+                    "ANTI JOIN (SELECT source_system, dossier_code FROM snap_hits "
+                    f"WHERE k = TIMESTAMP '{before[-1]}-01') h USING (source_system, dossier_code) "
+                    f"WHERE {still_open}"
+                )
             rel = f"snap/open-{key}-{token}.parquet"
             target = self.root / rel
             written.append(target)
@@ -680,9 +865,60 @@ class Store:
                 written.remove(target)
                 snapshots[key] = {"file": None, "rows": 0}
         for key, snap in current.snapshots.items():
-            if snap.get("file") and snapshots.get(key) != snap:
-                retired.append({"file": snap["file"], "retired_at": now})
+            if snapshots.get(key) is None:  # no longer wanted
+                for file in [snap.get("file"), *(d["file"] for d in snap.get("deltas", ()))]:
+                    if file:
+                        retired.append({"file": file, "retired_at": now})
+        con.execute("DROP TABLE staged_open")
         return snapshots
+
+    def _snapshot_hits(self, con: duckdb.DuckDBPyConnection, current: Manifest) -> dict[str, int]:
+        """The temp table ``snap_hits``: in every existing snapshot ``k``, the live version
+        (with ``v``) of each key the staged rows bring; returns their count per snapshot."""
+        cols = ", ".join(sql.FILE_NAMES)
+        where = {}
+        bases, deltas = [], []
+        for key in sorted(current.snapshots):
+            base, more = current.snapshot_files(key)
+            for file in [base, *more] if base else more:
+                where[file] = f"TIMESTAMP '{key}-01'"
+            bases += [base] if base else []
+            deltas += more
+        if not where:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE snap_hits AS SELECT {cols}, 0 AS v, "
+                "TIMESTAMP '2000-01-01' AS k FROM staged WHERE FALSE"
+            )
+            return {}
+        files = list(where)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE snap_files AS SELECT unnest(?::VARCHAR[]) AS f, "
+            f"unnest([{', '.join(where[f] for f in files)}]) AS k",
+            [files],
+        )
+        parts = []
+        if bases:
+            parts.append(
+                f"SELECT {cols}, 0 AS v, filename AS f "
+                f"FROM read_parquet({bases!r}, filename = true)"
+            )
+        if deltas:
+            parts.append(
+                f"SELECT {cols}, v, filename AS f FROM read_parquet({deltas!r}, filename = true) "
+                "WHERE w = 1"
+            )
+        query = f"""SELECT o.* EXCLUDE (f), s.k FROM ({" UNION ALL ".join(parts)}) o
+            JOIN snap_files s USING (f) SEMI JOIN staged i USING (source_system, dossier_code)"""
+        if deltas:
+            query = f"""SELECT * FROM ({query}) ANTI JOIN (
+                SELECT source_system, dossier_code, v, s.k
+                FROM read_parquet({deltas!r}, filename = true) d JOIN snap_files s
+                    ON s.f = d.filename WHERE w = -1) USING (source_system, dossier_code, v, k)"""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE snap_hits AS {query}")
+        return {
+            f"{k:%Y-%m}": int(n)
+            for k, n in con.execute("SELECT k, count(*) FROM snap_hits GROUP BY k").fetchall()
+        }
 
 
 # --- staging and validation ------------------------------------------------------------
@@ -980,10 +1216,8 @@ def _stage(
                 ELSE 0 END AS m
           FROM {parsed})"""
     try:
-        # Sorted as the month files are: a month without old rows is then copied as it is.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged AS {query} ORDER BY m, unit_code, received_at"
-        )
+        # Unsorted: each month file is sorted as it is written (``Store._write``).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {query}")
     except duckdb.Error as exc:
         raise ImportRejected([RowError(0, "", "", _csv_error(str(exc)))], 1) from exc
     per_month = dict(con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall())

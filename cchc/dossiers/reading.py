@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import gc
+import html
 import io
-import operator
+import posixpath
 import re
+import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 MAX_FIELD = 10_000
@@ -171,26 +173,7 @@ def read_csv_text(text: str) -> Sheet:
     return Sheet("", header, rows)
 
 
-# --- xlsx ----------------------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    """An xlsx cell as canonical text: dates ISO, whole numbers without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime):
-        if value.time() == time():
-            return value.strftime("%Y-%m-%d 00:00:00")
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+# --- helpers ---------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -208,131 +191,13 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-class _Converters(dict[type, Callable[[Any], str]]):
-    def __missing__(self, key: type) -> Callable[[Any], str]:
-        return cell_text
-
-
-def _float_text(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
-def _datetime_text(value: datetime) -> str:
-    if value.year < 1000 or value.tzinfo is not None:
-        return cell_text(value)
-    return value.isoformat(" ", "seconds")  # = strftime("%Y-%m-%d %H:%M:%S")
-
-
-# Exact types → the text ``cell_text`` gives (without its NFC and strip, applied per column).
-_CONVERT = _Converters(
-    {
-        str: str,
-        float: _float_text,
-        datetime: _datetime_text,
-        date: date.isoformat,
-        bool: {True: "1", False: "0"}.__getitem__,
-        int: str,
-        type(None): cell_text,
-        time: cell_text,
-    }
-)
-_NFC = functools.partial(unicodedata.normalize, "NFC")
-
-
-def _column_text(values: Sequence[Any]) -> list[str]:
-    """``[cell_text(v) for v in values]`` for one column, the loops in C where possible."""
-    kinds = set(map(type, values))
-    texts: Sequence[Any]
-    if kinds <= {str}:
-        texts = values
-    elif kinds == {float} and all(map(float.is_integer, values)):
-        return list(map(str, map(int, values)))
-    else:
-        texts = list(map(operator.call, map(_CONVERT.__getitem__, map(type, values)), values))
-    if "".join(texts).isascii():
-        return list(map(str.strip, texts))
-    return list(map(str.strip, map(_NFC, texts)))
-
-
-def _grid_text(grid: Sequence[Sequence[Any]]) -> list[list[str]]:
-    """Every cell of a sheet as ``cell_text``, converted column by column."""
-    if len(set(map(len, grid))) > 1:  # ragged rows: cell by cell
-        return [[cell_text(v) for v in raw] for raw in grid]
-    columns = [_column_text(col) for col in zip(*grid, strict=True)]
-    if not columns:
-        return [[] for _ in grid]
-    return list(map(list, zip(*columns, strict=True)))
-
-
-def read_xlsx(data: bytes) -> list[Sheet]:
-    """Every non-empty sheet (python-calamine); a workbook over 1,048,576 rows has several."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for broken zips
-        raise ReadError(f"Tệp xlsx hỏng hoặc bị cắt cụt: {exc}") from exc
-    with no_gc():
-        sheets = _read_sheets(book)
-    if not sheets:
-        raise ReadError("Tệp rỗng: không có trang nào có dữ liệu")
-    first = sheets[0]
-    for other in sheets[1:]:
-        if other.header != first.header:
-            raise ReadError(
-                f"Trang {other.name} có tiêu đề khác trang {first.name}: mọi trang phải cùng "
-                "một dòng tiêu đề"
-            )
-    return sheets
-
-
-def _read_sheets(book: Any) -> list[Sheet]:
-    sheets: list[Sheet] = []
-    for name in book.sheet_names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            grid = _grid_text(sheet.to_python(skip_empty_area=False))
-            merged = sheet.merged_cell_ranges or []
-        except Exception as exc:
-            raise ReadError(f"Trang {name}: không đọc được ({exc})") from exc
-        header_at = next((i for i, cells in enumerate(grid) if any(cells)), None)
-        if header_at is None:
-            continue
-        if any(top <= header_at + 1 for (top, _), _ in merged):
-            raise ReadError(
-                f"Trang {name}: dòng tiêu đề có ô gộp (merged cells, tiêu đề nhiều dòng): "
-                "hãy bỏ gộp ô và để mỗi cột một tên trên đúng một dòng tiêu đề"
-            )
-        header = list(grid[header_at])
-        while header and not header[-1]:
-            header.pop()
-        width = len(header)
-        rows: list[tuple[str, list[str]]] = []
-        prefix = f"trang {name}, dòng "
-        for number in range(header_at + 2, len(grid) + 1):
-            cells = grid[number - 1]
-            if not any(cells):
-                continue
-            if len(cells) != width:
-                if len(cells) < width:
-                    cells += [""] * (width - len(cells))
-                elif any(cells[width:]):
-                    raise ReadError(
-                        f"Trang {name}, dòng {number}: có dữ liệu ngoài các cột tiêu đề"
-                    )
-                else:
-                    del cells[width:]
-            rows.append((f"{prefix}{number}", cells))
-        sheets.append(Sheet(name, header, rows, stripped=True))
-    return sheets
-
-
 def read_file(data: bytes, name: str) -> tuple[list[Sheet], str]:
-    """The tables of an uploaded file and how it was decoded (for the preview)."""
+    """The table of an uploaded text file and how it was decoded (for the preview); an xlsx
+    is read by ``read_xlsx_tables`` (importing.prepare_xlsx)."""
     if not data:
         raise ReadError(f"Tệp rỗng: {name}")
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx(data), "xlsx"
+        raise ReadError(f"Tệp {name} là xlsx: đọc bằng read_xlsx_tables")
     if name.lower().endswith((".xlsx", ".xls")):
         raise ReadError(f"Tệp {name} không phải xlsx hợp lệ (tệp hỏng hoặc cắt cụt)")
     text, encoding = decode(data)
@@ -342,3 +207,171 @@ def read_file(data: bytes, name: str) -> tuple[list[Sheet], str]:
 def iter_rows(sheets: list[Sheet]) -> Iterator[tuple[str, list[str]]]:
     for sheet in sheets:
         yield from sheet.rows
+
+
+# --- xlsx as Arrow (fastexcel): no Python object per cell ---------------------------------
+
+
+class MergeScan:
+    """The top rows of every sheet's merged cell ranges, read in a thread.
+
+    The ranges follow ``</sheetData>``: the sheet's whole XML is inflated (a second or so
+    for 300,000 rows). fastexcel holds the GIL while it parses, so the scan runs while
+    DuckDB (which releases the GIL) maps the rows."""
+
+    def __init__(self, book: zipfile.ZipFile, paths: dict[str, str]) -> None:
+        self._found: dict[str, tuple[int, ...] | BaseException] = {}
+        self._thread = threading.Thread(target=self._scan, args=(book, paths), daemon=True)
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        """Start the scan (once). Start it after DuckDB has scanned the Arrow data: that
+        scan takes the GIL for each batch and would wait on this thread's."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+
+    def _scan(self, book: zipfile.ZipFile, paths: dict[str, str]) -> None:
+        for name, part in paths.items():
+            try:
+                self._found[name] = _merged_tops(book, part)
+            except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                self._found[name] = exc
+
+    def tops(self, name: str) -> tuple[int, ...]:
+        self.start()
+        self._thread.join()
+        found = self._found.get(name, ())
+        if isinstance(found, BaseException):
+            raise ReadError(f"Trang {name}: không đọc được ({found})")
+        return found
+
+
+@dataclass(frozen=True)
+class XlsxSheet:
+    """One sheet read by fastexcel: its cells as an Arrow object (every column text) and
+    the sheet row of its first row (a reader skips leading empty rows)."""
+
+    name: str
+    table: Any
+    first_row: int
+    scan: MergeScan
+
+    @property
+    def merged_tops(self) -> tuple[int, ...]:
+        """Top rows of the sheet's merged cell ranges (waits for the scan)."""
+        return self.scan.tops(self.name)
+
+
+_XML_HEAD = 1 << 16
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref=\"[A-Z]+(\d+)")
+_SHEET = re.compile(r"<(?:\w+:)?sheet\s([^>]*)>")
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTRIBUTE = re.compile(r"([\w:]+)\s*=\s*\"([^\"]*)\"")
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    """The attributes of one XML start tag, by local name, unescaped."""
+    return {k.split(":")[-1]: html.unescape(v) for k, v in _ATTRIBUTE.findall(tag)}
+
+
+def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part in the package (xl/workbook.xml and its relationships;
+    read with regular expressions: no XML parser on untrusted input)."""
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for tag in _RELATIONSHIP.findall(rels):
+        found = _attributes(tag)
+        targets[found.get("Id", "")] = found.get("Target", "")
+    paths: dict[str, str] = {}
+    for tag in _SHEET.findall(workbook):
+        found = _attributes(tag)
+        target = targets.get(found.get("id", ""), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        paths[found.get("name", "")] = posixpath.normpath(path)
+    return paths
+
+
+def _first_row(book: zipfile.ZipFile, part: str) -> int:
+    """The row of the first cell with a value (the first ``<v>`` or ``<is>`` and the cell
+    or row it belongs to), from the head of the sheet's XML."""
+    head = b""
+    with book.open(part) as handle:
+        while len(head) < _XML_HEAD * 64 and (chunk := handle.read(_XML_HEAD)):
+            head += chunk
+            value = _CELL_VALUE.search(head)
+            if value is not None:
+                before = head[: value.start()]
+                cells = list(_CELL_ROW.finditer(before))
+                rows = list(_ROW_NUMBER.finditer(before))
+                found = cells[-1] if cells else rows[-1] if rows else None
+                return int(found[1]) if found else 1
+    return 1
+
+
+def _merged_tops(book: zipfile.ZipFile, part: str) -> tuple[int, ...]:
+    carry = b""
+    tail: bytes | None = None
+    with book.open(part) as handle:
+        while chunk := handle.read(1 << 20):
+            if tail is not None:
+                tail += chunk
+                continue
+            buffer = carry + chunk
+            at = buffer.find(b"</sheetData>")
+            if at < 0:
+                at = buffer.find(b"<sheetData/>")
+            if at >= 0:
+                tail = buffer[at:]
+            else:
+                carry = buffer[-16:]
+    return tuple(int(m[1]) for m in _MERGE.finditer(tail or b""))
+
+
+def read_xlsx_tables(data: bytes) -> list[XlsxSheet]:
+    """Every sheet of a workbook as Arrow text columns (fastexcel) with its first row; the
+    merged ranges are read later in a thread (``MergeScan``: ``start`` it, or ask for
+    ``merged_tops``)."""
+    import fastexcel
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        paths = _sheet_paths(book)
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+    except Exception as exc:  # broken zips, missing parts, calamine's own errors
+        raise ReadError(f"Tệp xlsx hỏng hoặc bị cắt cụt: {exc}") from exc
+    tables: list[tuple[str, Any]] = []
+    for name in names:
+        try:
+            sheet = reader.load_sheet(
+                name, header_row=None, dtypes="string", schema_sample_rows=None
+            )
+        except Exception as exc:
+            raise ReadError(f"Trang {name}: không đọc được ({exc})") from exc
+        if sheet.width and sheet.height:
+            tables.append((name, sheet))
+    if not tables:
+        raise ReadError("Tệp rỗng: không có trang nào có dữ liệu")
+    try:
+        firsts = [_first_row(book, paths[name]) for name, _ in tables]
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ReadError(f"Tệp xlsx hỏng hoặc bị cắt cụt: {exc}") from exc
+    scan = MergeScan(book, {name: paths[name] for name, _ in tables})
+    return [
+        XlsxSheet(name, sheet, first, scan)
+        for (name, sheet), first in zip(tables, firsts, strict=True)
+    ]
+
+
+def merged_header_message(name: str) -> str:
+    return (
+        f"Trang {name}: dòng tiêu đề có ô gộp (merged cells, tiêu đề nhiều dòng): "
+        "hãy bỏ gộp ô và để mỗi cột một tên trên đúng một dòng tiêu đề"
+    )

@@ -34,8 +34,7 @@ def state(store: Store) -> tuple[bytes, dict[str, str], dict[str, int]]:
     manifest = store.open()
     files = {
         f: hashlib.sha256((store.root / f).read_bytes()).hexdigest()
-        for f in [p["file"] for p in manifest.partitions.values()]
-        + [s["file"] for s in manifest.snapshots.values() if s.get("file")]
+        for f in sorted(manifest.named_files())
     }
     report = period_report(store.connect(), manifest, TREE, "ALL", periods.year_period(2023))
     return (store.root / "manifest.json").read_bytes(), files, report.rows[0].counts
@@ -94,9 +93,7 @@ def test_sigkill_mid_import_leaves_store_as_before(tmp_path: Path) -> None:
     after = store.open()
     assert [i["import_id"] for i in after.imports] == ["first", "killed"]
     assert after.rows == 20_500 - after.imports[1]["updated"]
-    named = {p["file"] for p in after.partitions.values()}
-    named |= {s["file"] for s in after.snapshots.values() if s.get("file")}
-    named |= {r["file"] for r in after.retired}
+    named = after.named_files() | {r["file"] for r in after.retired}
     on_disk = {f"{d.name}/{f.name}" for d in (store.root / "data", store.root / "snap")
                for f in d.glob("*.parquet")}  # fmt: skip
     assert on_disk <= named

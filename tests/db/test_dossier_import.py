@@ -383,3 +383,85 @@ def test_xlsx_error_found_only_by_the_store_is_placed_on_its_sheet_row(
     assert [(e["place"], e["column"], e["reason"]) for e in record.errors] == expected
     assert [(e["place"], e["column"], e["reason"]) for e in preview.errors] == expected
     assert _manifest(store_dir) == ""
+
+
+def _vendor_xlsx(rows: list[list[object]], merge: bool = False) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Hồ sơ")
+    start = 0
+    if merge:
+        sheet.merge_range(0, 0, 0, 1, "Ngày")
+        start = 1
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(start + r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+VENDOR_HEADER = ["Mã hồ sơ", "Đơn vị tiếp nhận", "Hình thức nộp", "Ngày tiếp nhận", "Ngày hẹn trả"]
+
+
+def test_xlsx_vendor_values_units_and_errors_by_sheet_row(
+    units_extract: Any, store_dir: Path
+) -> None:
+    """The xlsx path maps in DuckDB: vendor values once per distinct value, units by the
+    received date, unmatched values listed once, every error on its sheet row."""
+    data = _vendor_xlsx(
+        [
+            VENDOR_HEADER,
+            ["X1", "01990", "Mức độ 4", "3/1/2022", 44571.0],
+            [None, None, None, None, None],
+            ["X2", "99999", "Qua Zalo", "2022-01-03 08:00", "2022-01-05"],
+            ["X3", "99999", "Qua Zalo", "2022-01-10 08:00", "2022-01-05"],
+            ["X4", "01990", "Trực tiếp", "2025-08-01 08:00", "2025-08-05"],
+        ]
+    )
+    prepared = importing.prepare(data, "a.xlsx", "motcua_mau", source="MAU")
+    assert prepared.rows == 4 and prepared.encoding == "xlsx"
+    assert [(p["dossier_code"], p["channel"], p["received_at"]) for p in prepared.preview] == [
+        ("X1", "online_full", "3/1/2022"),
+        ("X2", "direct", "2022-01-03 08:00"),
+        ("X3", "direct", "2022-01-10 08:00"),
+        ("X4", "direct", "2025-08-01 08:00"),
+    ]
+    assert prepared.unmatched == {
+        "Hình thức nộp": ["Qua Zalo"],
+        "Đơn vị tiếp nhận": ["99999", "01990"],
+    }
+    assert [(e["place"], e["column"], e["value"]) for e in prepared.errors] == [
+        ("trang Hồ sơ, dòng 4", "Hình thức nộp", "Qua Zalo"),
+        ("trang Hồ sơ, dòng 4", "Đơn vị tiếp nhận", "99999"),
+        ("trang Hồ sơ, dòng 5", "Hình thức nộp", "Qua Zalo"),
+        ("trang Hồ sơ, dòng 5", "Đơn vị tiếp nhận", "99999"),
+        ("trang Hồ sơ, dòng 5", "Ngày hẹn trả", "2022-01-05"),
+        ("trang Hồ sơ, dòng 6", "Đơn vị tiếp nhận", "01990"),
+    ]
+    assert prepared.errors[-1]["reason"] == (
+        "mã 01990 không có trong danh mục đơn vị áp dụng cho hồ sơ tiếp nhận từ 01/07/2025 "
+        "(chỉ có ở danh mục cũ)"
+    )
+    assert prepared.error_total == 6
+    record = importing.run_import(_record("a.xlsx", "motcua_mau"), data)
+    assert record.status == ImportStatus.REJECTED and _manifest(store_dir) == ""
+    good = _vendor_xlsx([VENDOR_HEADER, ["X1", "01990", "Mức độ 4", "3/1/2022", 44571.0]])
+    record = importing.run_import(_record("g.xlsx", "motcua_mau"), good)
+    assert (record.status, record.rows, record.inserted) == ("done", 1, 1)
+
+
+def test_xlsx_merged_header_and_legacy_font_refused(units_extract: Any, store_dir: Path) -> None:
+    merged = _vendor_xlsx(
+        [VENDOR_HEADER, ["X1", "01990", "Mức độ 4", "3/1/2022", "5/1/2022"]], True
+    )
+    prepared = importing.prepare(merged, "m.xlsx", "motcua_mau", source="MAU")
+    assert "ô gộp" in prepared.message and prepared.rows == 0
+    legacy = [
+        [f"Hå s¬ ®· xö lý {n}", "01990", "Mức độ 4", "3/1/2022", "5/1/2022"] for n in range(6)
+    ]
+    tcvn3 = _vendor_xlsx([VENDOR_HEADER, *legacy])
+    prepared = importing.prepare(tcvn3, "t.xlsx", "motcua_mau", source="MAU")
+    assert "TCVN3" in prepared.message

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+from cchc.analytics import mapping
 from cchc.dossiers import profiles, reading
 
 HEADER = "Mã hồ sơ,Đơn vị tiếp nhận,Ngày tiếp nhận\n"
@@ -103,33 +105,42 @@ def _xlsx(sheets: dict[str, list[list[object]]], merge: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def test_xlsx_all_sheets_with_the_same_header() -> None:
+def _workbook(data: bytes, tmp_path: Path) -> mapping.Workbook:
+    sheets = reading.read_xlsx_tables(data)
+    return mapping.Workbook([mapping.Table(s.name, s.table, s.first_row) for s in sheets], tmp_path)
+
+
+def test_xlsx_all_sheets_with_the_same_header(tmp_path: Path) -> None:
     header = ["Mã hồ sơ", "Ngày tiếp nhận", "Số lần"]
     data = _xlsx({"A": [header, ["X1", 44576.5, 2.0]], "B": [header, ["X2", "1/1/2022", 0]]})
-    sheets, kind = reading.read_file(data, "f.xlsx")
-    assert kind == "xlsx"
-    assert [r for r in reading.iter_rows(sheets)] == [
-        ("trang A, dòng 2", ["X1", "44576.5", "2"]),
-        ("trang B, dòng 2", ["X2", "1/1/2022", "0"]),
-    ]
+    with _workbook(data, tmp_path) as book:
+        assert book.header == header
+        assert book.con.execute("SELECT s, r, c0, c1, c2 FROM rows ORDER BY rowid").fetchall() == [
+            (0, 2, "X1", "44576.5", "2"),
+            (1, 2, "X2", "1/1/2022", "0"),
+        ]
+        assert [(s.sheet, s.row, s.line) for s in book.segments()] == [("A", 2, 2), ("B", 2, 3)]
 
 
-def test_xlsx_sheets_with_different_headers_refused() -> None:
+def test_xlsx_sheets_with_different_headers_refused(tmp_path: Path) -> None:
     data = _xlsx({"A": [["Mã hồ sơ"], ["X"]], "B": [["Khác"], ["Y"]]})
-    with pytest.raises(reading.ReadError, match="Trang B có tiêu đề khác"):
-        reading.read_file(data, "f.xlsx")
+    with pytest.raises(mapping.MappingError, match="Trang B có tiêu đề khác"):
+        _workbook(data, tmp_path)
 
 
-def test_xlsx_merged_header_refused() -> None:
+def test_xlsx_merged_header_found() -> None:
     data = _xlsx({"A": [["tiếp nhận", "hẹn trả"], ["1/1/2022", "2/1/2022"]]}, merge=True)
-    with pytest.raises(reading.ReadError, match="ô gộp"):
-        reading.read_file(data, "f.xlsx")
+    (sheet,) = reading.read_xlsx_tables(data)
+    assert sheet.merged_tops == (1,) and sheet.first_row == 1
+    assert "ô gộp" in reading.merged_header_message(sheet.name)
 
 
 def test_truncated_xlsx_refused() -> None:
     data = _xlsx({"A": [["Mã hồ sơ"], ["X"]]})
     with pytest.raises(reading.ReadError, match="xlsx"):
-        reading.read_file(data[: len(data) // 2], "f.xlsx")
+        reading.read_xlsx_tables(data[: len(data) // 2])
+    with pytest.raises(reading.ReadError, match="xlsx"):
+        reading.read_file(data[: len(data) // 2].removeprefix(b"PK"), "f.xlsx")
 
 
 def test_profile_headers_and_values_with_or_without_diacritics() -> None:
@@ -177,3 +188,18 @@ def test_unknown_profile() -> None:
         profiles.ProfileError, match=r"Không có hồ sơ ánh xạ.*canonical, motcua_mau"
     ):
         profiles.load("khong-co")
+
+
+def test_xlsx_tables_first_row_and_merged_tops() -> None:
+    data = _xlsx({"A": [[], [], ["Mã hồ sơ", "Ngày"], ["X1", 44576.5]]})
+    (sheet,) = reading.read_xlsx_tables(data)
+    assert (sheet.name, sheet.first_row, sheet.merged_tops) == ("A", 3, ())
+    merged = _xlsx({"A": [["tiếp nhận", "hẹn trả"], ["1/1/2022", "2/1/2022"]]}, merge=True)
+    (sheet,) = reading.read_xlsx_tables(merged)
+    assert (sheet.first_row, sheet.merged_tops) == (1, (1,))
+
+
+def test_xlsx_tables_truncated_refused() -> None:
+    data = _xlsx({"A": [["Mã hồ sơ"], ["X"]]})
+    with pytest.raises(reading.ReadError, match="xlsx hỏng"):
+        reading.read_xlsx_tables(data[: len(data) // 2])

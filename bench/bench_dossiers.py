@@ -83,11 +83,12 @@ def baseline(
     if codes:
         unit_filter = "AND unit_code IN (" + ", ".join(f"'{c}'" for c in codes) + ")"
     query = text.format(
-        files=repr(manifest.all_files()),
+        files=repr(manifest.base_files()),
         start=period.start.isoformat(),
         end=period.end.isoformat(),
         unit_filter=unit_filter,
     )
+    assert not manifest.deltas, "the baseline reads base files only: compact the store first"
     out = {}
     for g_prov, g_unit, prov, unit, *values in con.execute(query).fetchall():
         key = "VN" if g_prov else (prov if g_unit else f"{unit}@2025")
@@ -128,6 +129,29 @@ def run_import(store_dir: Path, csv_path: Path, memory: str) -> dict[str, Any]:
     )  # fmt: skip
     data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return data
+
+
+def merge_on_read(store_dir: Path, memory: str, tree: UnitTree, root: str, period: Period) -> None:
+    """After an import into a full store: the province-year report over the months with
+    their delta files, the compaction that folds them, and the same report after it."""
+    store = Store(store_dir, memory_limit=memory)
+    con = store.connect()
+    before = store.open()
+    with_deltas = median_time(lambda: period_report(con, before, tree, root, period))
+    started, started_cpu = time.perf_counter(), time.process_time()
+    store.compact()
+    took, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    after = store.open()
+    folded = median_time(lambda: period_report(con, after, tree, root, period))
+    assert app_numbers(with_deltas[2]) == app_numbers(folded[2]), "compaction changed a figure"
+    print(
+        f"     merge on read: {before.deltas} delta files; province-year report "
+        f"{with_deltas[0] * 1000:.1f} ms with them, {folded[0] * 1000:.1f} ms after the "
+        f"compaction ({took:.1f} s, CPU {cpu:.1f} s; a background job in the app); "
+        "same figures",
+        flush=True,
+    )
+    con.close()
 
 
 def update_file(work: Path, rows: int, codes: list[str], full_rows: int) -> Path:
@@ -189,7 +213,7 @@ def main() -> None:
     largest = max(layout, key=lambda p: len(layout[p]))
     counts = dict(
         con.execute(
-            f"SELECT unit_code, count(*) FROM read_parquet({manifest.all_files()!r}) "
+            f"SELECT unit_code, count(*) FROM read_parquet({manifest.base_files()!r}) "
             "GROUP BY unit_code"
         ).fetchall()
     )
@@ -242,6 +266,8 @@ def main() -> None:
                 f"updated {result['updated']:,}, load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
+            if template is not None and run == 0:
+                merge_on_read(target_dir, memory, tree, largest, year)
             shutil.rmtree(target_dir, ignore_errors=True)
         print(
             f"   import {half:,} rows ({half // 5:,} updates when the store holds them) into "

@@ -1216,8 +1216,9 @@ def _stage(
                 ELSE 0 END AS m
           FROM {parsed})"""
     try:
-        # Unsorted: each month file is sorted as it is written (``Store._write``).
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {query}")
+        # Clustered by month only (a sort on one integer): each month's write then reads
+        # only its own row groups, and sorts its rows itself (``Store._write``).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {query} ORDER BY m")
     except duckdb.Error as exc:
         raise ImportRejected([RowError(0, "", "", _csv_error(str(exc)))], 1) from exc
     per_month = dict(con.execute("SELECT m, count(*) FROM staged GROUP BY m").fetchall())

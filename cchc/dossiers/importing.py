@@ -769,9 +769,10 @@ def _staged(record_: DossierImport, rows: int) -> DossierImport:
 STAGED_PHASE = "đã kiểm tra, chờ gộp vào kho"
 
 
-def compact_staged() -> int:
-    """Merge the store's waiting API batches; mark their records DONE. Returns how many."""
-    records = store().compact()
+def compact_staged(progress: Progress | None = None) -> int:
+    """Merge the store's waiting API batches and fold the months' delta files into new
+    bases; mark the batches' records DONE. Returns how many batches were merged."""
+    records = store().compact(progress)
     for applied in records:
         found = DossierImport.objects.filter(import_id=applied["import_id"]).first()
         if found is not None:

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tasks import task
 
-from cchc.dossiers.importing import run_import
+from cchc.dossiers.importing import run_import, store
 from cchc.dossiers.models import DossierImport, ImportStatus
 
 
@@ -20,6 +20,8 @@ def import_dossiers(record_id: int, user_id: int | None = None) -> str:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
         record = run_import(record, Path(record.file.path), user=user)
+        if store().open().deltas:  # fold the import's delta files in the background
+            compact_dossiers.enqueue()
     except Exception as exc:
         DossierImport.objects.filter(pk=record_id).update(
             status=ImportStatus.FAILED,
@@ -32,7 +34,8 @@ def import_dossiers(record_id: int, user_id: int | None = None) -> str:
 
 @task()
 def compact_dossiers() -> int:
-    """Merge the API batches waiting in the store's inbox (one write for all of them)."""
+    """Merge the API batches waiting in the store's inbox and fold the delta files of
+    earlier imports into the months (one write for all of them)."""
     from cchc.dossiers.importing import compact_staged
 
     return compact_staged()

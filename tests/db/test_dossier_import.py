@@ -189,6 +189,18 @@ def test_cli_import_dry_run_and_report_json(
     call_command("dossiers_import", str(path), "--profile", "motcua_mau", "--dry-run", stdout=out)
     assert "8 dòng hợp lệ" in out.getvalue() and _manifest(store_dir) == ""
     call_command("dossiers_import", str(path), "--profile", "motcua_mau", stdout=out)
+    assert "Đã gộp" not in out.getvalue()  # a first import writes the months whole
+    # The same file again: every row an update, kept in delta files until folded.
+    out = io.StringIO()
+    call_command(
+        "dossiers_import", str(path), "--profile", "motcua_mau", "--no-compact", stdout=out
+    )
+    assert "0 mới, 8 cập nhật" in out.getvalue() and "Đã gộp" not in out.getvalue()
+    assert importing.store().open().deltas > 0
+    out = io.StringIO()
+    call_command("dossiers_import", str(path), "--profile", "motcua_mau", stdout=out)
+    assert "0 mới, 8 cập nhật" in out.getvalue() and "Đã gộp các tệp bổ sung" in out.getvalue()
+    assert importing.store().open().deltas == 0 and importing.store().open().rows == 8
     out = io.StringIO()
     call_command(
         "dossiers_report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -57,6 +58,11 @@ class Command(BaseCommand):
         parser.add_argument("--profile", default="canonical")
         parser.add_argument("--source", default="")
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument(
+            "--no-compact",
+            action="store_true",
+            help="leave folding the new delta files into the months to the background job",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -102,6 +108,16 @@ class Command(BaseCommand):
             f"Đã nạp {record.rows} dòng: {record.inserted} mới, {record.updated} cập nhật "
             f"(mã lần nạp {record.import_id})."
         )
+        done = record.status == ImportStatus.DONE
+        if done and not options["no_compact"] and importing.store().open().deltas:
+            started = time.perf_counter()
+            compacting = ProgressLine(sys.stderr)
+            importing.compact_staged(progress=compacting)
+            compacting.end()
+            self.stdout.write(
+                "Đã gộp các tệp bổ sung vào dữ liệu các tháng "
+                f"({time.perf_counter() - started:.1f} giây)."
+            )
 
     def _report(
         self,

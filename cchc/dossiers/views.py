@@ -104,6 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "rows": manifest.rows,
             "months": len(manifest.partitions),
+            "deltas": manifest.deltas,
             "imports": imports[:10],
             "can_import": _can_import(request.user),
             "unit": _default_unit(request.user),

@@ -337,3 +337,21 @@ def test_api_batch_waits_in_the_inbox_until_compacted(
     assert done.status_code == 200 and (done.json()["inserted"], done.json()["updated"]) == (1, 0)
     assert importing.store().open().rows == 928
     assert ApiBatch.objects.get(key="q1").record.status == "done"
+    home = secretariat.get("/dossiers/")
+    assert (
+        importing.store().open().deltas == 0
+        and "chờ tiến trình nền gộp" not in home.content.decode()
+    )
+    # A file updating Q1 leaves delta files (its month and the snapshots it is open at)
+    # until the next compaction; the home page says so.
+    update = luc_binh_store.parent / "q1.csv"
+    update.write_text(
+        ",".join(row) + "\n" + ",".join(row.values()).replace("2022-03-05", "2022-03-07") + "\n",
+        encoding="utf-8",
+    )
+    assert importing.store().import_csv(update).updated == 1
+    deltas = importing.store().open().deltas
+    home = secretariat.get("/dossiers/").content.decode()
+    assert deltas > 1 and f"{deltas} tệp thay đổi gần đây đang chờ tiến trình nền gộp" in home
+    importing.compact_staged()
+    assert "chờ tiến trình nền gộp" not in secretariat.get("/dossiers/").content.decode()

@@ -49,8 +49,11 @@ fmt: install
 test-pg: install
 	CCHC_TEST_DB=postgres $(PYTEST) -q tests/web tests/db
 
+# The suite on SQLite across one worker per CPU (pytest-xdist, -n auto in pyproject.toml),
+# then the Chromium journeys in one process (one live server, one browser).
 test: lint test-pg
-	$(PYTEST)
+	$(PYTEST) -m "not browser"
+	$(PYTEST) -m browser
 
 bench: install
 	$(PY) -m bench.run

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +28,61 @@ REPLAYABLE_DATA_MIGRATIONS = (
 )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject.toml): one worker per CPU for a run of directories or of the
+    whole suite; in-process for a run of named files or tests (nothing to gain from starting
+    workers), for ``-m browser`` (one live server, one Chromium) and for ``--collect-only``.
+    ``-n 0`` runs in-process always, ``-n 2`` with two workers always."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own reading of the variable
+    if config.option.collectonly or config.option.markexpr == "browser":
+        return 0
+    args = [arg for arg in config.args if not arg.startswith("-")]
+    if args and all("::" in arg or arg.endswith(".py") for arg in args):
+        return 0
+    return None  # xdist's default: the number of CPUs
+
+
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+# Tests of a few seconds or more (a subprocess, the whole unit list, the demo data, many
+# hypothesis examples): started first when the suite is split across workers.
+LONG = {
+    "tests/integration/test_real_worker.py": 3,
+    "tests/unit/test_deploy_settings.py": 2,
+    "tests/db/test_units_load.py::test_full_load_counts_and_timing": 3,
+}
+
+
+def _weight(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0]
+    weight = LONG.get(item.nodeid.split("[")[0], LONG.get(path, 0))
+    if weight == 0 and item.get_closest_marker("slow") is not None:
+        weight = 1
+    return weight
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser journeys last: the fast suites report first, and no test runs after
     # Playwright has started its event loop in this thread.
     # Modules that start slow subprocesses in the background (``start_in_background``, see
     # pytest_collection_finish) run just before them, so their processes have had the time
     # of the whole suite.
-    items.sort(
-        key=lambda item: (
-            "/browser/" in str(item.path),
-            hasattr(getattr(item, "module", None), "start_in_background"),
+    if _xdist_worker(config):
+        # Across workers (see pytest_xdist_auto_num_workers): the longest tests first, so the
+        # tail of the run is short tests on both workers, not one long test on one of them.
+        # The real-process modules start their subprocesses when their first test asks (each
+        # worker holds every item, so starting them at collection would start them twice).
+        items.sort(key=lambda item: ("/browser/" in str(item.path), -_weight(item)))
+    else:
+        items.sort(
+            key=lambda item: (
+                "/browser/" in str(item.path),
+                hasattr(getattr(item, "module", None), "start_in_background"),
+            )
         )
-    )
     # PostgreSQL-only tests (database triggers) belong to the PostgreSQL run alone: not
     # collected at all on SQLite rather than reported as skipped.
     from django.conf import settings
@@ -55,6 +100,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     queues them on ``background``), so they run alongside the in-process tests; the tests
     wait for their results and check them."""
     if os.environ.get("CCHC_SKIP_PG_RUN") or session.config.option.collectonly:
+        return
+    if _xdist_worker(session.config):
         return
     started: set[str] = set()
     for item in session.items:
@@ -118,19 +165,36 @@ def django_db_setup(
                     raise AssertionError(f"{relative}: RunSQL is not replayed; run the migrations")
 
 
-@pytest.fixture
-def make_user(db: Any) -> Any:
+@contextmanager
+def module_rows(django_db_blocker: Any) -> Iterator[None]:
+    """For a module-scoped fixture that writes rows once for the tests of its module (each
+    test requests ``db`` as well): the rows are written inside a transaction that stays open
+    while the module's tests run, each test in a savepoint of it (pytest-django's ``db``),
+    and rolled back after the module's last test. Only for modules without
+    ``transactional_db`` tests. Use: ``with module_rows(django_db_blocker): ... yield``."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def create_user(username: str, role: str | None = None, unit: Any = None, **extra: Any) -> Any:
+    """A user with PASSWORD and, given a role, that role over ``unit`` (``make_user``; also
+    for module-scoped fixtures, under ``module_rows``)."""
     from django.contrib.auth.models import User
 
     from cchc.accounts.models import RoleAssignment
 
-    def make(username: str, role: str | None = None, unit: Any = None, **extra: Any) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD, **extra)
-        if role:
-            RoleAssignment.objects.create(user=user, role=role, unit=unit)
-        return user
+    user = User.objects.create_user(username=username, password=PASSWORD, **extra)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    return user
 
-    return make
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    return create_user
 
 
 # The rows the real loader wrote for TEST_EXTRACT the first time in this session, to write

@@ -20,24 +20,18 @@ TREE = UnitTree(
     + [UnitNode(f"{c}@2025", "P", f"Xã {c}", str(i)) for i, c in enumerate(CODES, 1)],
     {f"{c}@legacy": f"{c}@2025" for c in CODES},
 )
-PERIODS = [
-    periods.year_period(2024),
-    periods.year_period(2025),
-    periods.month(2025, 3),
-    periods.custom(date(2023, 1, 1), date(2026, 12, 31)),
-]
+PERIODS = [periods.year_period(2024), periods.custom(date(2023, 1, 1), date(2026, 12, 31))]
 
 
 def figures(store: Store) -> list[object]:
-    """Every report figure of every period (by unit and by sector, both options), the
+    """Every report figure of two periods (by unit; by sector with the other option), the
     late drill-down of the root, and the live rows."""
     manifest, con = store.open(), store.connect()
     out: list[object] = []
     for period in PERIODS:
-        for opts in (Options(), Options(count_rejected_as_resolved=True)):
-            for by in ("unit", "sector"):
-                report = period_report(con, manifest, TREE, "P", period, opts, by=by)  # type: ignore[arg-type]
-                out.append([(r.key, r.counts) for r in report.rows])
+        for opts, by in ((Options(), "unit"), (Options(count_rejected_as_resolved=True), "sector")):
+            report = period_report(con, manifest, TREE, "P", period, opts, by=by)  # type: ignore[arg-type]
+            out.append([(r.key, r.counts) for r in report.rows])
         total, rows = drilldown(con, manifest, TREE, "P", period, "late", page_size=10_000)
         out.append((total, sorted(r["dossier_code"] for r in rows)))
     out.append(sorted(con.execute(f"SELECT * FROM ({manifest.live_sql()})").fetchall()))
@@ -48,8 +42,8 @@ def figures(store: Store) -> list[object]:
 def test_imports_add_deltas_and_compaction_changes_no_figure(tmp_path: Path) -> None:
     store = Store(tmp_path / "store", retire_delay=0)
     units = synth.zipf_weights(CODES)
-    first = synth.generate(3000, 3, 21, units, tmp_path / "a.csv")
-    later = synth.generate(1500, 2, 22, units, tmp_path / "b.csv")  # same codes: updates
+    first = synth.generate(3000, 2, 21, units, tmp_path / "a.csv")
+    later = synth.generate(1500, 1, 22, units, tmp_path / "b.csv")  # same codes: updates
     store.import_csv(first)
     assert store.open().deltas == 0  # an empty store gets bases only
     base_files = set(store.open().base_files())

@@ -7,6 +7,8 @@ Xã Khác; round 2025 scores Xã Phủ Thông (which took in the first two) and 
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ from cchc.assessments.history import _unit_result, compare, set_chain, unit_hist
 from cchc.assessments.models import Assessment, AssessmentRound, Stage
 from cchc.frameworks.services import indexset_import
 from cchc.units.models import Unit, UnitLineage
+from tests.conftest import create_user, module_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -146,9 +149,16 @@ def build_history_world(make_user: Any) -> SimpleNamespace:
     return w
 
 
+@pytest.fixture(scope="module")
+def hist_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """The world written once for this module's tests (see tests.conftest.module_rows)."""
+    with module_rows(django_db_blocker):
+        yield build_history_world(create_user)
+
+
 @pytest.fixture
-def hist(make_user: Any) -> SimpleNamespace:
-    return build_history_world(make_user)
+def hist(hist_once: SimpleNamespace, db: Any) -> SimpleNamespace:
+    return copy.deepcopy(hist_once)  # fresh instances for each test, as setUpTestData gives
 
 
 D = Decimal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from cchc.inspections import demo, services
 from cchc.inspections.models import Directive, Finding, Inspection, ObservedMetric
 from cchc.reports.notice_docx import build_notice
 from cchc.units.loader import load_units
+from tests.conftest import module_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +30,21 @@ class Out:
         self.lines.append(text)
 
 
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[Out]:
+    """The units, metrics and demo events, written once for this module's tests (each test
+    in a savepoint: test_demo_twice_changes_nothing's second load is rolled back)."""
+    with module_rows(django_db_blocker):
+        load_units({"06@legacy", "42", "80@legacy", "01@legacy"})
+        metrics_sync()
+        out = Out()
+        demo.load(out)
+        yield out
+
+
 @pytest.fixture
-def loaded(db: Any) -> Out:
-    load_units({"06@legacy", "42", "80@legacy", "01@legacy"})
-    metrics_sync()
-    out = Out()
-    demo.load(out)
-    return out
+def loaded(loaded_once: Out, db: Any) -> Out:
+    return loaded_once
 
 
 def _event(title_part: str) -> Inspection:

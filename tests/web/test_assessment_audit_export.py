@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from cchc.audit.services import history, record
-from tests.web.test_assessment_exports import client_for, world
+from tests.web.test_assessment_exports import client_for, world, world_once
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["world"]
+__all__ = ["world", "world_once"]
 
 
 def test_audit_export(world: SimpleNamespace) -> None:

@@ -3,11 +3,13 @@ read back with openpyxl, python-docx and the PDF's text; permissions per role.""
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,14 +19,25 @@ from django.urls import reverse
 
 from cchc.accounts.models import Role
 from cchc.reports.assessment_pdf import FetchRefused, html_to_pdf, offline_fetcher
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, create_user, module_rows
 from tests.db.test_assessment_history import build_history_world
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """The world written once for this module's tests (see tests.conftest.module_rows)."""
+    with module_rows(django_db_blocker):
+        yield _build_world(create_user)
+
+
 @pytest.fixture
-def world(make_user: Any) -> SimpleNamespace:
+def world(world_once: SimpleNamespace, db: Any) -> SimpleNamespace:
+    return copy.deepcopy(world_once)  # fresh instances for each test, as setUpTestData gives
+
+
+def _build_world(make_user: Any) -> SimpleNamespace:
     w = build_history_world(make_user)
     w.officer = make_user("off_pt", Role.UNIT_OFFICER, w.pt)
     w.officer_other = make_user("off_other", Role.UNIT_OFFICER, w.other)

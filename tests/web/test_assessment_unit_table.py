@@ -3,7 +3,9 @@ python-docx; an outsider gets 404, a POST 405."""
 
 from __future__ import annotations
 
+import copy
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -19,7 +21,7 @@ from cchc.reports.assessment_unit_table import (
     unit_table_docx,
     unit_table_xlsx,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, create_user, module_rows
 from tests.db.test_assessment_history import build_history_world
 
 D = Decimal
@@ -29,8 +31,19 @@ HEADER = [
 ]
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """The world written once for this module's tests (see tests.conftest.module_rows)."""
+    with module_rows(django_db_blocker):
+        yield _build_world(create_user)
+
+
 @pytest.fixture
-def world(make_user: Any) -> SimpleNamespace:
+def world(world_once: SimpleNamespace, db: Any) -> SimpleNamespace:
+    return copy.deepcopy(world_once)  # fresh instances for each test, as setUpTestData gives
+
+
+def _build_world(make_user: Any) -> SimpleNamespace:
     w = build_history_world(make_user)
     w.officer = make_user("off_pt", Role.UNIT_OFFICER, w.pt)
     w.officer_other = make_user("off_other", Role.UNIT_OFFICER, w.other)
